@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Creates the iot database, its roles and its extensions. Idempotent: safe on every start.
+#
+# Shaped like the official postgres image's /docker-entrypoint-initdb.d scripts, so compose
+# and Kubernetes mount this directory there; utils/stack.sh runs the same file against the
+# private cluster on every `up` (through the unix socket, as the postgres superuser).
+#
+# Input (environment):
+#   IOT_DB_OWNER_PASSWORD       role iot: owns database iot and its schema public; migrations
+#   IOT_DB_APP_PASSWORD         role iot_app: the services; migrations grant it read/write
+#   IOT_DB_READONLY_PASSWORD    role iot_readonly: Grafana
+#   IOT_DB_MONITORING_PASSWORD  role iot_monitoring: member of pg_monitor (exporters)
+#   POSTGRES_USER / POSTGRES_DB the superuser and its database (image defaults: postgres)
+#   PGHOST / PGPORT             where to connect (unset in the image: its local socket)
+#
+# Passwords reach psql through \getenv (psql 15+), so they never appear in a process list
+# or need shell quoting; ALTER ROLE runs every time so the roles always match the secrets.
+set -euo pipefail
+
+for var in IOT_DB_OWNER_PASSWORD IOT_DB_APP_PASSWORD IOT_DB_READONLY_PASSWORD IOT_DB_MONITORING_PASSWORD; do
+  if [[ -z "${!var:-}" ]]; then
+    echo "001-init.sh: $var is not set" >&2
+    exit 1
+  fi
+done
+
+superuser="${POSTGRES_USER:-postgres}"
+maintenance_db="${POSTGRES_DB:-postgres}"
+
+psql -v ON_ERROR_STOP=1 --no-psqlrc --quiet --username "$superuser" --dbname "$maintenance_db" <<'EOSQL'
+\getenv owner_password IOT_DB_OWNER_PASSWORD
+\getenv app_password IOT_DB_APP_PASSWORD
+\getenv readonly_password IOT_DB_READONLY_PASSWORD
+\getenv monitoring_password IOT_DB_MONITORING_PASSWORD
+
+-- Roles: create if missing, then (re)set the password and attributes every time.
+SELECT format('CREATE ROLE %I', r) FROM unnest(ARRAY['iot', 'iot_app', 'iot_readonly', 'iot_monitoring']) AS r
+ WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = r) \gexec
+ALTER ROLE iot WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'owner_password';
+ALTER ROLE iot_app WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'app_password';
+ALTER ROLE iot_readonly WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'readonly_password';
+ALTER ROLE iot_monitoring WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'monitoring_password';
+GRANT pg_monitor TO iot_monitoring;
+
+-- CREATE DATABASE cannot run inside a DO block or a transaction, hence \gexec.
+SELECT 'CREATE DATABASE iot OWNER iot' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'iot') \gexec
+ALTER DATABASE iot OWNER TO iot;
+-- Only our roles may connect to it.
+REVOKE CONNECT, TEMPORARY ON DATABASE iot FROM PUBLIC;
+GRANT CONNECT ON DATABASE iot TO iot_app, iot_readonly, iot_monitoring;
+
+\connect iot
+ALTER SCHEMA public OWNER TO iot;
+-- Nobody but the owner creates objects in public (the default since 15; stated for 14-).
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+GRANT USAGE ON SCHEMA public TO iot_app, iot_readonly;
+
+-- Extensions need the superuser (iot is not one). TimescaleDB only where it is installed
+-- and preloaded: CREATE EXTENSION fails otherwise.
+CREATE EXTENSION IF NOT EXISTS postgis;
+SELECT 'CREATE EXTENSION IF NOT EXISTS timescaledb'
+ WHERE EXISTS (SELECT FROM pg_available_extensions WHERE name = 'timescaledb')
+   AND current_setting('shared_preload_libraries') ~ '(^|[ ,])timescaledb($|[ ,])' \gexec
+EOSQL

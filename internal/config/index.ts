@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './variables.js';
+export * from './load.js';
+export * from './fields.js';
+export * from './common.js';

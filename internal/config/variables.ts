@@ -1,0 +1,45 @@
+// Every IOT_* variable any part of the system reads. A variable that is set but not listed here
+// is a typo (IOT_AMPQ_URL) and fails start-up instead of being silently ignored.
+export const KNOWN_VARIABLES = [
+  // DESIGN.md's common set
+  'IOT_AMQP_URL',
+  'IOT_MQTT_URL',
+  'IOT_DATABASE_URL',
+  'IOT_API_URL',
+  'IOT_LOG_LEVEL',
+  'IOT_HTTP_PORT',
+  // databases by role
+  'IOT_DATABASE_OWNER_URL',
+  'IOT_DATABASE_READONLY_URL',
+  'IOT_DATABASE_MONITORING_URL',
+  'IOT_DATABASE_POOL_SIZE',
+  // the broker's management side (tests, provisioning)
+  'IOT_RABBITMQ_MANAGEMENT_URL',
+  'IOT_RABBITMQ_ADMIN_USERNAME',
+  'IOT_RABBITMQ_ADMIN_PASSWORD',
+  'IOT_RABBITMQ_NODE',
+  'IOT_RABBITMQ_HOME',
+  'IOT_RABBITMQ_EPMD_PORT',
+  'IOT_RABBITMQ_PROMETHEUS_URL',
+  'IOT_RABBITMQ_SERVICES_USERNAME',
+  'IOT_RABBITMQ_SERVICES_PASSWORD',
+  'IOT_AMQP_PREFETCH',
+  // the API
+  'IOT_ADMIN_USERNAME',
+  'IOT_ADMIN_PASSWORD',
+  'IOT_JWT_SECRET',
+  'IOT_TLS_CERT_FILE',
+  'IOT_TLS_KEY_FILE',
+  'IOT_TLS_CA_FILE',
+  // the local stack itself (and the database init script's role passwords)
+  'IOT_STACK_DIR',
+  'IOT_STACK_BASE_PORT',
+  'IOT_POSTGRES_PORT',
+  'IOT_POSTGRES_SOCKET_DIR',
+  'IOT_DB_OWNER_PASSWORD',
+  'IOT_DB_APP_PASSWORD',
+  'IOT_DB_READONLY_PASSWORD',
+  'IOT_DB_MONITORING_PASSWORD',
+] as const;
+
+export type VariableName = (typeof KNOWN_VARIABLES)[number];

@@ -1,0 +1,87 @@
+// The device side of the broker: MQTT 3.1.1 (what RabbitMQ 3.10's plugin speaks), QoS 1,
+// persistent session, automatic reconnect. mqtt.js keeps unacknowledged QoS 1 publishes in its
+// outgoing store and sends them again after a reconnect.
+import mqtt, { type IClientOptions, type MqttClient as RawClient } from 'mqtt';
+import type { Logger } from '../telemetry/index.js';
+
+export interface MqttOptions {
+  url: string;
+  clientId: string;
+  username: string;
+  password: string;
+  logger: Logger;
+  /** false (the default) keeps the session and its subscriptions across reconnects. */
+  clean?: boolean;
+  reconnectPeriodMs?: number;
+  keepaliveSeconds?: number;
+}
+
+export type MessageListener = (topic: string, payload: Buffer) => void;
+
+export class MqttClient {
+  private constructor(
+    private readonly raw: RawClient,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Connects and resolves on the first CONNACK; a refused login rejects instead of retrying. */
+  static connect(options: MqttOptions): Promise<MqttClient> {
+    const clientOptions: IClientOptions = {
+      protocolVersion: 4,
+      clientId: options.clientId,
+      username: options.username,
+      password: options.password,
+      clean: options.clean ?? false,
+      reconnectPeriod: options.reconnectPeriodMs ?? 1000,
+      keepalive: options.keepaliveSeconds ?? 30,
+      connectTimeout: 10_000,
+    };
+    const raw = mqtt.connect(options.url, clientOptions);
+    const logger = options.logger.child({ clientId: options.clientId });
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error) => {
+        raw.end(true);
+        reject(error);
+      };
+      raw.once('error', onError);
+      raw.once('connect', () => {
+        raw.off('error', onError);
+        raw.on('error', (error) => logger.warn({ err: error }, 'MQTT error'));
+        raw.on('offline', () => logger.warn('MQTT offline; reconnecting'));
+        raw.on('reconnect', () => logger.debug('MQTT reconnecting'));
+        resolve(new MqttClient(raw, logger));
+      });
+    });
+  }
+
+  get connected(): boolean {
+    return this.raw.connected;
+  }
+
+  /** Resolves when the broker acknowledged the message (PUBACK for QoS 1). */
+  async publish(topic: string, payload: Uint8Array, qos: 0 | 1 = 1): Promise<void> {
+    await this.raw.publishAsync(topic, Buffer.from(payload), { qos });
+  }
+
+  async subscribe(topic: string, listener: MessageListener, qos: 0 | 1 = 1): Promise<void> {
+    this.raw.on('message', (receivedTopic, payload) => {
+      if (receivedTopic === topic) listener(receivedTopic, payload);
+    });
+    const granted = await this.raw.subscribeAsync(topic, { qos });
+    if (granted.some((g) => g.qos === 128))
+      throw new Error(`broker refused subscription to ${topic}`);
+  }
+
+  onConnect(listener: () => void): void {
+    this.raw.on('connect', listener);
+  }
+
+  onClose(listener: () => void): void {
+    this.raw.on('close', listener);
+  }
+
+  async close(force = false): Promise<void> {
+    await this.raw.endAsync(force);
+    this.logger.debug('MQTT closed');
+  }
+}

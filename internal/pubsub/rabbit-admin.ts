@@ -1,0 +1,106 @@
+// RabbitMQ's management HTTP API: device users with their permissions, and the look into
+// queues and connections that tests and operators need.
+import { devicePermissions } from '../routing/index.js';
+
+export interface RabbitAdminOptions {
+  url: string;
+  username: string;
+  password: string;
+  vhost?: string;
+}
+
+export interface QueueStats {
+  messages: number;
+  messagesReady: number;
+  messagesUnacknowledged: number;
+  consumers: number;
+}
+
+export class RabbitAdmin {
+  private readonly vhost: string;
+  private readonly authorization: string;
+
+  constructor(private readonly options: RabbitAdminOptions) {
+    this.vhost = encodeURIComponent(options.vhost ?? '/');
+    this.authorization = `Basic ${Buffer.from(`${options.username}:${options.password}`).toString('base64')}`;
+  }
+
+  /** Creates or updates a device's broker user, limited to its own topics (idempotent). */
+  async ensureDeviceUser(serial: string, password: string): Promise<void> {
+    const user = encodeURIComponent(serial);
+    const permissions = devicePermissions(serial);
+    await this.request('PUT', `/api/users/${user}`, { password, tags: '' });
+    await this.request('PUT', `/api/permissions/${this.vhost}/${user}`, permissions.vhost);
+    await this.request('PUT', `/api/topic-permissions/${this.vhost}/${user}`, permissions.topic);
+  }
+
+  async deleteUser(name: string): Promise<void> {
+    await this.request('DELETE', `/api/users/${encodeURIComponent(name)}`, undefined, [404]);
+  }
+
+  async queueStats(queue: string): Promise<QueueStats> {
+    const q = (await this.request(
+      'GET',
+      `/api/queues/${this.vhost}/${encodeURIComponent(queue)}`,
+    )) as Record<string, number | undefined>;
+    return {
+      messages: q.messages ?? 0,
+      messagesReady: q.messages_ready ?? 0,
+      messagesUnacknowledged: q.messages_unacknowledged ?? 0,
+      consumers: q.consumers ?? 0,
+    };
+  }
+
+  async purgeQueue(queue: string): Promise<void> {
+    await this.request('DELETE', `/api/queues/${this.vhost}/${encodeURIComponent(queue)}/contents`);
+  }
+
+  /** Connections whose client-given name (connection_name) or user matches. */
+  async connections(filter: { clientName?: string; user?: string }): Promise<string[]> {
+    const all = (await this.request('GET', '/api/connections')) as {
+      name: string;
+      user: string;
+      client_properties?: { connection_name?: string };
+    }[];
+    return all
+      .filter(
+        (c) =>
+          filter.clientName === undefined ||
+          c.client_properties?.connection_name === filter.clientName,
+      )
+      .filter((c) => filter.user === undefined || c.user === filter.user)
+      .map((c) => c.name);
+  }
+
+  /** Force-closes a connection, as a network failure or an operator would. */
+  async closeConnection(name: string, reason = 'closed by admin'): Promise<void> {
+    await this.request('DELETE', `/api/connections/${encodeURIComponent(name)}`, undefined, [404], {
+      'x-reason': reason,
+    });
+  }
+
+  private async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    okStatuses: number[] = [],
+    headers: Record<string, string> = {},
+  ): Promise<unknown> {
+    const response = await fetch(`${this.options.url}${path}`, {
+      method,
+      headers: {
+        authorization: this.authorization,
+        'content-type': 'application/json',
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok && !okStatuses.includes(response.status)) {
+      throw new Error(
+        `RabbitMQ management ${method} ${path}: ${response.status} ${await response.text()}`,
+      );
+    }
+    const text = await response.text();
+    return text ? (JSON.parse(text) as unknown) : undefined;
+  }
+}

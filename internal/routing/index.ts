@@ -1,0 +1,5 @@
+export * from './names.js';
+export * from './errors.js';
+export type * from './messages.js';
+export * from './codec.js';
+export * from './topology.js';

@@ -1,0 +1,16 @@
+// Public API of internal/storage. Other packages import from here only.
+export { MIGRATION_LOCK_KEY, runMigrations } from './migrate.js';
+export type { MigrateOptions, MigrationLogger, MigrationSummary, SqlSession } from './migrate.js';
+export { migrationsDir, readMigrationFiles } from './migration-files.js';
+export type { MigrationFile } from './migration-files.js';
+export {
+  MigrationChecksumError,
+  MigrationExtensionMissingError,
+  MigrationFailedError,
+  MigrationFileError,
+  MigrationFileMissingError,
+  MigrationOrderError,
+  MigrationPreviouslySkippedError,
+  StorageError,
+} from './errors.js';
+export type { StorageErrorCode } from './errors.js';

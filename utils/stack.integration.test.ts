@@ -1,0 +1,120 @@
+// The local stack as the other tests and `npm start` rely on it: `utils/stack.sh` reports it
+// up, a second `up` is cheap and keeps the secrets, nothing sits on the machine's standard
+// ports, and the broker answers where `.stack/env` says it does.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, stackEnv } from './test/stack-env.js';
+
+const run = promisify(execFile);
+const stackScript = path.join(repoRoot, 'utils/stack.sh');
+
+/** Ports of the servers that may already run on a developer's machine. */
+const systemPorts = [5672, 15672, 15692, 1883, 4369, 25672, 5432];
+
+const secretNames = [
+  'IOT_RABBITMQ_ADMIN_PASSWORD',
+  'IOT_RABBITMQ_SERVICES_PASSWORD',
+  'IOT_DB_OWNER_PASSWORD',
+  'IOT_DB_APP_PASSWORD',
+  'IOT_DB_READONLY_PASSWORD',
+  'IOT_DB_MONITORING_PASSWORD',
+  'IOT_ADMIN_PASSWORD',
+  'IOT_JWT_SECRET',
+  'IOT_AMQP_URL',
+  'IOT_DATABASE_URL',
+  'IOT_DATABASE_OWNER_URL',
+] as const;
+
+function required(env: Record<string, string>, name: string): string {
+  const value = env[name];
+  if (value === undefined || value === '') throw new Error(`.stack/env has no ${name}`);
+  return value;
+}
+
+function portOf(url: string): number {
+  return Number(new URL(url).port);
+}
+
+async function management(pathname: string): Promise<Response> {
+  const env = stackEnv();
+  const credentials = Buffer.from(
+    `${required(env, 'IOT_RABBITMQ_ADMIN_USERNAME')}:${required(env, 'IOT_RABBITMQ_ADMIN_PASSWORD')}`,
+  ).toString('base64');
+  return fetch(`${required(env, 'IOT_RABBITMQ_MANAGEMENT_URL')}${pathname}`, {
+    headers: { authorization: `Basic ${credentials}` },
+  });
+}
+
+describe('utils/stack.sh', () => {
+  it('reports both components up (exit 0)', async () => {
+    const { stdout } = await run(stackScript, ['status'], { cwd: repoRoot });
+    expect(stdout).toMatch(/^rabbitmq\s+up\b/m);
+    expect(stdout).toMatch(/^postgres\s+up\b/m);
+  });
+
+  it('runs `up` again quickly, keeping every secret', async () => {
+    const before = stackEnv();
+    const started = Date.now();
+    await run(stackScript, ['up'], { cwd: repoRoot });
+    const elapsedMs = Date.now() - started;
+    const after = stackEnv();
+    for (const name of secretNames) {
+      expect(after[name], name).toBe(required(before, name));
+    }
+    // A cold start takes 15-30 s; an `up` on a running stack does no boot at all.
+    expect(elapsedMs).toBeLessThan(10_000);
+  });
+
+  it('keeps off the standard ports of servers already on the machine', () => {
+    const env = stackEnv();
+    const ports = [
+      portOf(required(env, 'IOT_AMQP_URL')),
+      portOf(required(env, 'IOT_MQTT_URL')),
+      portOf(required(env, 'IOT_RABBITMQ_MANAGEMENT_URL')),
+      portOf(required(env, 'IOT_DATABASE_URL')),
+      Number(required(env, 'IOT_RABBITMQ_EPMD_PORT')),
+      Number(required(env, 'IOT_HTTP_PORT')),
+    ];
+    for (const port of ports) {
+      expect(port).toBeGreaterThan(1024);
+      expect(systemPorts).not.toContain(port);
+    }
+    expect(new Set(ports).size).toBe(ports.length);
+  });
+
+  it('answers the management API with the admin credentials, and only with them', async () => {
+    const response = await management('/api/overview');
+    expect(response.status).toBe(200);
+    const overview = (await response.json()) as { rabbitmq_version: string; node: string };
+    expect(overview.rabbitmq_version).toMatch(/^3\.10\./);
+    expect(overview.node).toBe(required(stackEnv(), 'IOT_RABBITMQ_NODE'));
+
+    const anonymous = await fetch(
+      `${required(stackEnv(), 'IOT_RABBITMQ_MANAGEMENT_URL')}/api/overview`,
+    );
+    expect(anonymous.status).toBe(401);
+  });
+
+  it('has deleted guest and created the services user', async () => {
+    expect((await management('/api/users/guest')).status).toBe(404);
+    const services = await management(
+      `/api/users/${encodeURIComponent(required(stackEnv(), 'IOT_RABBITMQ_SERVICES_USERNAME'))}`,
+    );
+    expect(services.status).toBe(200);
+  });
+
+  it('listens for MQTT (and AMQP) on the ports in .stack/env', async () => {
+    const env = stackEnv();
+    const response = await management('/api/overview');
+    const { listeners } = (await response.json()) as {
+      listeners: { protocol: string; ip_address: string; port: number }[];
+    };
+    const portOfProtocol = (protocol: string) =>
+      listeners.find((listener) => listener.protocol === protocol)?.port;
+    expect(portOfProtocol('mqtt')).toBe(portOf(required(env, 'IOT_MQTT_URL')));
+    expect(portOfProtocol('amqp')).toBe(portOf(required(env, 'IOT_AMQP_URL')));
+    expect(portOfProtocol('mqtt')).not.toBe(1883);
+  });
+});

@@ -1,0 +1,55 @@
+// Test helpers for the local stack's broker: a connection, a publisher, the management API and
+// a raw channel to look into queues, all from `.stack/env`.
+import amqplib, { type Channel, type ChannelModel, type GetMessage } from 'amqplib';
+import { AmqpConnection, Publisher, RabbitAdmin } from '../../internal/pubsub/index.js';
+import { createLogger } from '../../internal/telemetry/index.js';
+import { stackEnv } from './stack-env.js';
+
+export const testLogger = createLogger(
+  'test',
+  process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent',
+);
+
+export function rabbitAdmin(): RabbitAdmin {
+  const env = stackEnv();
+  return new RabbitAdmin({
+    url: required(env, 'IOT_RABBITMQ_MANAGEMENT_URL'),
+    username: required(env, 'IOT_RABBITMQ_ADMIN_USERNAME'),
+    password: required(env, 'IOT_RABBITMQ_ADMIN_PASSWORD'),
+  });
+}
+
+export async function openConnection(
+  name: string,
+): Promise<{ connection: AmqpConnection; publisher: Publisher }> {
+  const connection = await AmqpConnection.open({
+    url: required(stackEnv(), 'IOT_AMQP_URL'),
+    logger: testLogger,
+    name,
+  });
+  const publisher = await Publisher.create(connection, { logger: testLogger });
+  return { connection, publisher };
+}
+
+/** A plain amqplib channel for looking into queues without any of our own code in the way. */
+export async function rawChannel(): Promise<{ model: ChannelModel; channel: Channel }> {
+  const model = await amqplib.connect(required(stackEnv(), 'IOT_AMQP_URL'));
+  const channel = await model.createChannel();
+  return { model, channel };
+}
+
+/** Takes every message currently ready in `queue` (acking them). */
+export async function drainQueue(channel: Channel, queue: string): Promise<GetMessage[]> {
+  const messages: GetMessage[] = [];
+  for (;;) {
+    const message = await channel.get(queue, { noAck: true });
+    if (message === false) return messages;
+    messages.push(message);
+  }
+}
+
+export function required(env: Record<string, string>, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`${name} missing from .stack/env; run utils/stack.sh up`);
+  return value;
+}
