@@ -31,6 +31,23 @@ export const KNOWN_VARIABLES = [
   'IOT_TLS_CERT_FILE',
   'IOT_TLS_KEY_FILE',
   'IOT_TLS_CA_FILE',
+  // devices: the secret every device's broker password derives from (internal/auth)
+  'IOT_DEVICE_SECRET',
+  // sensor-simulation
+  'IOT_SIM_SENSORS',
+  'IOT_SIM_FREQUENCY_HZ',
+  'IOT_SIM_SERIAL_PREFIX',
+  'IOT_SIM_BATCH_INTERVAL',
+  'IOT_SIM_BUFFER_BATCHES',
+  // sensor-measurements-ingester
+  'IOT_INGEST_BATCH_ROWS',
+  'IOT_INGEST_FLUSH_INTERVAL',
+  'IOT_INGEST_UNKNOWN_SERIAL_TIMEOUT',
+  'IOT_INGEST_LAST_SEEN_INTERVAL',
+  // sensor-logs-ingester
+  'IOT_SENSOR_LOG_DIR',
+  'IOT_LOGS_BATCH_ROWS',
+  'IOT_LOGS_FLUSH_INTERVAL',
   // the local stack itself (and the database init script's role passwords)
   'IOT_STACK_DIR',
   'IOT_STACK_BASE_PORT',
