@@ -14,3 +14,6 @@ export {
   StorageError,
 } from './errors.js';
 export type { StorageErrorCode } from './errors.js';
+export { SensorDirectory } from './sensor-directory.js';
+export type { SensorRef } from './sensor-directory.js';
+export { createPool } from './pool.js';

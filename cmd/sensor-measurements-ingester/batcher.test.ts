@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { Batcher } from './batcher.js';
+
+function recording(maxSize: number, maxWaitMs: number, fail = false) {
+  const groups: number[][] = [];
+  const batcher = new Batcher<number, string>({
+    maxSize,
+    maxWaitMs,
+    sizeOf: (n) => n,
+    flush: (items) => {
+      groups.push(items);
+      if (fail) return Promise.reject(new Error('db down'));
+      return Promise.resolve(items.map((n) => `ok ${n}`));
+    },
+    onFlushError: () => 'retry',
+  });
+  return { groups, batcher };
+}
+
+describe('Batcher', () => {
+  it('cuts a group when it reaches the size', async () => {
+    const { groups, batcher } = recording(10, 60_000);
+    const results = await Promise.all([batcher.add(4), batcher.add(6)]);
+    expect(results).toEqual(['ok 4', 'ok 6']);
+    expect(groups).toEqual([[4, 6]]);
+    const last = batcher.add(3);
+    await batcher.close();
+    expect(await last).toBe('ok 3');
+    expect(groups).toEqual([[4, 6], [3]]);
+  });
+
+  it('cuts a group after the wait even when it is small', async () => {
+    const { groups, batcher } = recording(1000, 5);
+    expect(await Promise.all([batcher.add(1), batcher.add(2)])).toEqual(['ok 1', 'ok 2']);
+    expect(groups).toEqual([[1, 2]]);
+  });
+
+  it('answers every item of a failed group with the error result', async () => {
+    const { batcher } = recording(2, 60_000, true);
+    expect(await Promise.all([batcher.add(1), batcher.add(1)])).toEqual(['retry', 'retry']);
+  });
+});

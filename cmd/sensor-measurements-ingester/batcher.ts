@@ -1,0 +1,66 @@
+// Gathers items into groups (up to a size, or a few milliseconds after the first item) and
+// hands each group to `flush`, one group at a time. Each `add` resolves with what `flush`
+// decided for that item, so a consumer can ack a message only once its group is committed.
+export interface BatcherOptions<T, R> {
+  /** Flush once the group's total size reaches this. */
+  maxSize: number;
+  /** Flush this long after the first item of a group arrived. */
+  maxWaitMs: number;
+  sizeOf: (item: T) => number;
+  /** Commits a group; returns one result per item, in order. */
+  flush: (items: T[]) => Promise<R[]>;
+  /** Result for every item of a group whose flush threw. */
+  onFlushError: (error: unknown, items: T[]) => R;
+}
+
+interface Pending<T, R> {
+  item: T;
+  resolve: (result: R) => void;
+}
+
+export class Batcher<T, R> {
+  private group: Pending<T, R>[] = [];
+  private groupSize = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: BatcherOptions<T, R>) {}
+
+  add(item: T): Promise<R> {
+    return new Promise((resolve) => {
+      this.group.push({ item, resolve });
+      this.groupSize += this.options.sizeOf(item);
+      if (this.groupSize >= this.options.maxSize) this.cut();
+      else this.timer ??= setTimeout(() => this.cut(), this.options.maxWaitMs);
+    });
+  }
+
+  /** Flushes whatever is gathered and waits for every flush to finish. */
+  async close(): Promise<void> {
+    this.cut();
+    await this.flushing;
+  }
+
+  private cut(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.group.length === 0) return;
+    const group = this.group;
+    this.group = [];
+    this.groupSize = 0;
+    // Groups commit in order, one at a time; the next one gathers meanwhile.
+    this.flushing = this.flushing.then(() => this.run(group));
+  }
+
+  private async run(group: Pending<T, R>[]): Promise<void> {
+    const items = group.map((p) => p.item);
+    let results: R[];
+    try {
+      results = await this.options.flush(items);
+    } catch (error) {
+      const result = this.options.onFlushError(error, items);
+      results = items.map(() => result);
+    }
+    group.forEach((pending, i) => pending.resolve(results[i] as R));
+  }
+}

@@ -1,0 +1,56 @@
+// Enrolls sensors from their registration messages: an unknown serial becomes a sensor of the
+// default organization; a known one gets its reported sample frequency and firmware updated.
+// One upsert per message, so a repeated registration never duplicates a sensor.
+import type pg from 'pg';
+import { ack, deadLetter, type Handler } from '../../internal/pubsub/index.js';
+import { RoutingError, registrationCodec, serialFromKey } from '../../internal/routing/index.js';
+import type { Logger } from '../../internal/telemetry/index.js';
+import {
+  ValidationError,
+  validateMessageSize,
+  validateRegistration,
+  validateSameSerial,
+} from '../../internal/validation/index.js';
+
+export interface RegistryDeps {
+  pool: pg.Pool;
+  logger: Logger;
+  onEnrolled?: (serial: string, isNew: boolean) => void;
+}
+
+export function createRegistrationHandler({ pool, logger, onEnrolled }: RegistryDeps): Handler {
+  return async (delivery) => {
+    let registration;
+    try {
+      validateMessageSize(delivery.body.length);
+      registration = validateRegistration(registrationCodec.decode(delivery.body));
+      validateSameSerial(registration.serial, serialFromKey(delivery.routingKey));
+    } catch (error) {
+      if (error instanceof RoutingError || error instanceof ValidationError) {
+        return deadLetter(error.message);
+      }
+      throw error;
+    }
+    const { rows } = await pool.query<{ inserted: boolean }>(
+      `INSERT INTO sensor (serial_number, organization_id, sample_frequency, firmware_version, last_seen)
+       VALUES ($1, (SELECT id FROM organization WHERE name = 'default'), $2, NULLIF($3, ''), now())
+       ON CONFLICT (serial_number) DO UPDATE
+         SET sample_frequency = EXCLUDED.sample_frequency,
+             firmware_version = COALESCE(EXCLUDED.firmware_version, sensor.firmware_version),
+             last_seen = now()
+       RETURNING (xmax = 0) AS inserted`,
+      [registration.serial, registration.sampleFrequencyHz, registration.firmwareVersion],
+    );
+    const isNew = rows[0]?.inserted === true;
+    logger.info(
+      {
+        serial: registration.serial,
+        hz: registration.sampleFrequencyHz,
+        mount: registration.mount,
+      },
+      isNew ? 'sensor enrolled' : 'sensor re-registered',
+    );
+    onEnrolled?.(registration.serial, isNew);
+    return ack();
+  };
+}

@@ -1,0 +1,99 @@
+// Real service processes for end-to-end tests: spawned with the stack's env on a free health
+// port, ready when their /readyz says so, stopped with a signal (or killed -9).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { repoRoot, serviceEnv } from './stack-env.js';
+
+export interface ServiceProcess {
+  readonly name: string;
+  readonly httpPort: number;
+  readonly child: ChildProcess;
+  /** Everything the process printed so far (for failure messages). */
+  output(): string;
+  /** Sends the signal and resolves with the exit code (null when killed by a signal). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  metrics(): Promise<string>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `cmd/<name>/main.ts` and waits until its /readyz answers 200. */
+export async function startService(
+  name: string,
+  options: { env?: Record<string, string>; args?: string[]; waitReady?: boolean } = {},
+): Promise<ServiceProcess> {
+  const httpPort = await freePort();
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join('cmd', name, 'main.ts'), ...(options.args ?? [])],
+    {
+      cwd: repoRoot,
+      env: serviceEnv({ IOT_LOG_LEVEL: 'warn', ...options.env, IOT_HTTP_PORT: String(httpPort) }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+
+  const service: ServiceProcess = {
+    name,
+    httpPort,
+    child,
+    output: () => output,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+    async metrics() {
+      return (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    },
+  };
+  if (options.waitReady ?? true) await waitReady(service, exited);
+  return service;
+}
+
+async function waitReady(service: ServiceProcess, exited: Promise<number | null>) {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (gone) throw new Error(`${service.name} exited during start-up:\n${service.output()}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${service.httpPort}/readyz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((wake) => setTimeout(wake, 200));
+  }
+  await service.stop('SIGKILL');
+  throw new Error(`${service.name} not ready within 60 s:\n${service.output()}`);
+}
+
+/** The sum of a Prometheus metric's samples whose labels include every `labels` pair. */
+export function metricValue(
+  text: string,
+  name: string,
+  labels: Record<string, string> = {},
+): number {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`))
+    .filter((l) => wanted.every((pair) => l.includes(pair)))
+    .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+}
