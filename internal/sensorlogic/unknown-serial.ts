@@ -4,7 +4,12 @@
 // from the device's own timestamp, park it in the dead-letter queue. Never drop it silently.
 import { deadLetter, requeue, type Outcome } from '../pubsub/index.js';
 
-export const UNKNOWN_SERIAL_MAX_PAUSE_MS = 5_000;
+/**
+ * The pause grows with the time waited (half of it, 0.5-10 s), so a 60 s timeout takes about
+ * 15 deliveries: well inside the queues' delivery limit (DELIVERY_LIMIT, 20), so our own
+ * dead letter, with its reason, comes before the broker's.
+ */
+export const UNKNOWN_SERIAL_MAX_PAUSE_MS = 10_000;
 
 export function unknownSerialOutcome(
   serial: string,
@@ -18,6 +23,5 @@ export function unknownSerialOutcome(
       `unknown serial ${serial}: not enrolled within ${Math.round(timeoutMs / 1000)} s`,
     );
   }
-  // 250 ms at first, then a quarter of the time waited so far, capped.
-  return requeue(Math.min(UNKNOWN_SERIAL_MAX_PAUSE_MS, Math.max(250, waited / 4)));
+  return requeue(Math.min(UNKNOWN_SERIAL_MAX_PAUSE_MS, Math.max(500, waited / 2)));
 }

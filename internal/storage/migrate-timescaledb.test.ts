@@ -1,7 +1,7 @@
 // The migrations against PGlite (PostgreSQL in WebAssembly), no stack needed: once with
 // TimescaleDB loaded, to check the hypertable path that production runs and the local stack
 // cannot, and once on plain PGlite, to check the runner's refusals and the plain path.
-// PGlite has no PostGIS, so 0005_target_location.sql is skipped via skipRequiring.
+// PGlite has no PostGIS, so the target_location migrations are skipped via skipRequiring.
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,7 +18,8 @@ import {
   type MigrationSummary,
 } from './index.js';
 
-const POSTGIS_MIGRATION = '0005_target_location.sql';
+// Every migration that touches target_location's geography column needs PostGIS.
+const POSTGIS_MIGRATIONS = ['0005_target_location.sql', '0010_target_location_dedup.sql'];
 
 describe('migrations on PGlite with TimescaleDB', () => {
   let db: PGlite;
@@ -36,14 +37,14 @@ describe('migrations on PGlite with TimescaleDB', () => {
 
   it('applies every migration but the PostGIS one, which it records as skipped', async () => {
     const all = (await readMigrationFiles()).map((file) => file.name);
-    expect(first.skipped).toEqual([POSTGIS_MIGRATION]);
-    expect(first.applied).toEqual(all.filter((name) => name !== POSTGIS_MIGRATION));
+    expect(first.skipped).toEqual(POSTGIS_MIGRATIONS);
+    expect(first.applied).toEqual(all.filter((name) => !POSTGIS_MIGRATIONS.includes(name)));
     expect(first.alreadyApplied).toBe(0);
     const { rows } = await db.query<{ name: string; skipped: boolean }>(
       'SELECT name, skipped FROM schema_migrations ORDER BY version',
     );
     expect(rows).toHaveLength(all.length);
-    expect(rows.filter((row) => row.skipped).map((row) => row.name)).toEqual([POSTGIS_MIGRATION]);
+    expect(rows.filter((row) => row.skipped).map((row) => row.name)).toEqual(POSTGIS_MIGRATIONS);
   });
 
   it('makes sensor_measurement and sensor_log hypertables', async () => {
@@ -112,13 +113,17 @@ describe('migrations on PGlite with TimescaleDB', () => {
 
   it('applies nothing the second time', async () => {
     const again = await runMigrations(db, { skipRequiring: ['postgis'] });
-    expect(again).toEqual({ applied: [], skipped: [], alreadyApplied: first.applied.length + 1 });
+    expect(again).toEqual({
+      applied: [],
+      skipped: [],
+      alreadyApplied: first.applied.length + POSTGIS_MIGRATIONS.length,
+    });
   });
 
   it('without skipRequiring, refuses to go on past the skipped PostGIS migration', async () => {
     await expect(runMigrations(db)).rejects.toMatchObject({
       code: 'MIGRATION_PREVIOUSLY_SKIPPED',
-      file: POSTGIS_MIGRATION,
+      file: POSTGIS_MIGRATIONS[0],
     });
   });
 
@@ -185,7 +190,7 @@ describe('migrations on plain PGlite (no TimescaleDB)', () => {
 
   it('takes the plain PostgreSQL path', async () => {
     const summary = await runMigrations(db, { dir, skipRequiring: ['postgis'] });
-    expect(summary.skipped).toEqual([POSTGIS_MIGRATION]);
+    expect(summary.skipped).toEqual(POSTGIS_MIGRATIONS);
     const { rows } = await db.query<{ relname: string }>(
       `SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace
        ORDER BY relname`,
@@ -223,13 +228,13 @@ describe('migrations on plain PGlite (no TimescaleDB)', () => {
   });
 
   it('refuses to run when an applied migration was also skipped and changed', async () => {
-    const file = path.join(dir, POSTGIS_MIGRATION);
+    const file = path.join(dir, POSTGIS_MIGRATIONS[0]!);
     const original = await readFile(file, 'utf8');
     await writeFile(file, original.replace('365 days', '400 days'));
     try {
       await expect(runMigrations(db, { dir, skipRequiring: ['postgis'] })).rejects.toMatchObject({
         code: 'MIGRATION_CHECKSUM_MISMATCH',
-        file: POSTGIS_MIGRATION,
+        file: POSTGIS_MIGRATIONS[0],
       });
     } finally {
       await writeFile(file, original);

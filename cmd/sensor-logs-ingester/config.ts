@@ -1,0 +1,42 @@
+// The environment of sensor-logs-ingester → one frozen, typed, defaulted object.
+import {
+  amqpUrl,
+  databaseUrl,
+  duration,
+  integer,
+  loadConfig as load,
+  logLevel,
+  port,
+  string,
+  type Env,
+} from '../../internal/config/index.js';
+
+const spec = {
+  amqpUrl,
+  databaseUrl,
+  logLevel,
+  httpPort: port('IOT_HTTP_PORT', { default: 9103 }),
+  /** Where the daily `sensors-YYYY-MM-DD.log` files go (Alloy tails them into Loki). */
+  sensorLogDir: string('IOT_SENSOR_LOG_DIR'),
+  /** Rows gathered before one INSERT; a smaller batch goes out after flushIntervalMs. */
+  batchRows: integer('IOT_LOGS_BATCH_ROWS', { min: 1, max: 10_000 }, { default: 500 }),
+  flushIntervalMs: duration(
+    'IOT_LOGS_FLUSH_INTERVAL',
+    { minMs: 1, maxMs: 60_000 },
+    { default: 200 },
+  ),
+  /** How long a line of a not-yet-enrolled serial waits (from its own time) before it is parked. */
+  unknownSerialTimeoutMs: duration(
+    'IOT_INGEST_UNKNOWN_SERIAL_TIMEOUT',
+    { minMs: 1_000, maxMs: 24 * 3_600_000 },
+    { default: 60_000 },
+  ),
+  /** Unacknowledged deliveries at once: at least one full batch, so batches can fill. */
+  prefetch: integer('IOT_AMQP_PREFETCH', { min: 1, max: 65_535 }, { default: 500 }),
+};
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export function loadConfig(env: Env) {
+  return load(env, spec);
+}
