@@ -132,7 +132,7 @@ describe('LogBatchWriter', () => {
   });
 
   it.each([
-    ['just now', NOW, { kind: 'requeue', delayMs: 250 }],
+    ['just now', NOW, { kind: 'requeue', delayMs: 500 }],
     [
       'past the timeout',
       NOW - 60_000,

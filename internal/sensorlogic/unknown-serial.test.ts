@@ -21,7 +21,7 @@ describe('unknownSerialOutcome', () => {
   });
 });
 
-it('reaches a 60 s timeout in fewer deliveries than the queues\' delivery limit', () => {
+it("reaches a 60 s timeout in fewer deliveries than the queues' delivery limit", () => {
   let waited = 0;
   let deliveries = 0;
   for (;;) {

@@ -11,6 +11,8 @@ export interface ServiceProcess {
   readonly child: ChildProcess;
   /** Everything the process printed so far (for failure messages). */
   output(): string;
+  /** Resolves with the exit code when the process exits by itself (null if killed). */
+  readonly exit: Promise<number | null>;
   /** Sends the signal and resolves with the exit code (null when killed by a signal). */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
   metrics(): Promise<string>;
@@ -53,6 +55,7 @@ export async function startService(
     name,
     httpPort,
     child,
+    exit: exited,
     output: () => output,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

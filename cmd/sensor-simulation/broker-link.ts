@@ -1,0 +1,149 @@
+// A sensor's connection to the broker: MQTT 3.1.1 via internal/pubsub's MqttClient, client id =
+// username = serial, persistent session (clean: false), QoS 1. Connecting goes through the
+// fleet's gate and retries with backoff (the broker may be down at boot, or the sensor not yet
+// provisioned); once connected, mqtt.js reconnects by itself and resends unacknowledged QoS 1
+// publishes. Except in one case: when a reconnect is answered by a refusing CONNACK (bad
+// credentials, a broker still starting up), mqtt.js 5 stops reconnecting for good
+// (`reconnectOnConnackError` is off in MqttClient). A watchdog notices a client that has been
+// offline too long, throws it away and connects afresh.
+import { MqttClient } from '../../internal/pubsub/index.js';
+import type { Logger } from '../../internal/telemetry/index.js';
+import type { Gate } from './concurrency.js';
+import type { PublishFn } from './sender.js';
+
+export interface BrokerLinkOptions {
+  url: string;
+  serial: string;
+  password: string;
+  logger: Logger;
+  gate?: Gate;
+  reconnectPeriodMs?: number;
+  /** Offline longer than this, the client is replaced. */
+  offlineWatchdogMs?: number;
+  now?: () => number;
+  /** A connected client is ready to take publishes. */
+  onUp(publish: PublishFn): void;
+  /**
+   * The client is being thrown away: stop publishing to it and take back what it holds, since
+   * mqtt.js's end() never settles the publishes still waiting for a PUBACK.
+   */
+  onDiscard(): void;
+}
+
+export class BrokerLink {
+  private client: MqttClient | undefined;
+  private connecting: Promise<void> | undefined;
+  private offlineSinceMs: number | undefined;
+  private watchdogTimer: NodeJS.Timeout | undefined;
+  private backoff: { timer: NodeJS.Timeout; wake: () => void } | undefined;
+  private closed = false;
+  private readonly now: () => number;
+  private readonly watchdogMs: number;
+
+  constructor(private readonly options: BrokerLinkOptions) {
+    this.now = options.now ?? Date.now;
+    this.watchdogMs = options.offlineWatchdogMs ?? 30_000;
+  }
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  start(): void {
+    this.watchdogTimer = setInterval(() => this.watchdog(), Math.min(5000, this.watchdogMs));
+    this.connecting = this.connectLoop();
+  }
+
+  /** Disconnects: politely (DISCONNECT) when nothing is pending, at once otherwise. */
+  async close(polite: boolean): Promise<void> {
+    this.closed = true;
+    clearInterval(this.watchdogTimer);
+    if (this.backoff) {
+      clearTimeout(this.backoff.timer);
+      this.backoff.wake();
+    }
+    await this.connecting;
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    if (polite && client.connected) {
+      let timer: NodeJS.Timeout | undefined;
+      const closed = await Promise.race([
+        client.close(false).then(() => true),
+        new Promise<false>((resolve) => (timer = setTimeout(resolve, 2000, false))),
+      ]).finally(() => clearTimeout(timer));
+      if (closed) return;
+    }
+    await client.close(true);
+  }
+
+  private async connectLoop(): Promise<void> {
+    const { logger, serial } = this.options;
+    const gate: Gate = this.options.gate ?? ((task) => task());
+    for (let attempt = 1; !this.closed; attempt++) {
+      try {
+        const client = await gate(() =>
+          MqttClient.connect({
+            url: this.options.url,
+            clientId: serial,
+            username: serial,
+            password: this.options.password,
+            logger,
+            clean: false,
+            reconnectPeriodMs: this.options.reconnectPeriodMs ?? 1000,
+          }),
+        );
+        if (this.closed) {
+          await client.close(true);
+          return;
+        }
+        this.attach(client);
+        return;
+      } catch (error) {
+        // Exponential backoff with jitter, capped at 30 s: a fleet must not hammer a broker
+        // that is coming back up.
+        const delay = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random());
+        logger.warn(
+          { err: error, attempt, retryInMs: Math.round(delay) },
+          'cannot connect to the broker; measuring into the outbox meanwhile',
+        );
+        await new Promise<void>((resolve) => {
+          this.backoff = { timer: setTimeout(resolve, delay), wake: resolve };
+        });
+        this.backoff = undefined;
+      }
+    }
+  }
+
+  private attach(client: MqttClient): void {
+    const { logger } = this.options;
+    this.client = client;
+    this.offlineSinceMs = undefined;
+    logger.info('connected to the broker');
+    client.onClose(() => {
+      if (this.client === client) this.offlineSinceMs ??= this.now();
+    });
+    client.onConnect(() => {
+      if (this.client !== client) return;
+      const offlineMs = this.offlineSinceMs === undefined ? 0 : this.now() - this.offlineSinceMs;
+      logger.info({ offlineMs }, 'reconnected to the broker');
+      this.offlineSinceMs = undefined;
+    });
+    this.options.onUp((topic, payload) => client.publish(topic, payload, 1));
+  }
+
+  private watchdog(): void {
+    const client = this.client;
+    if (this.closed || !client || client.connected || this.offlineSinceMs === undefined) return;
+    const offlineMs = this.now() - this.offlineSinceMs;
+    if (offlineMs < this.watchdogMs) return;
+    this.options.logger.warn({ offlineMs }, 'MQTT client gave up reconnecting; connecting afresh');
+    this.options.onDiscard();
+    this.client = undefined;
+    this.offlineSinceMs = undefined;
+    client
+      .close(true)
+      .catch((error: unknown) => this.options.logger.debug({ err: error }, 'close failed'));
+    this.connecting = this.connectLoop();
+  }
+}

@@ -1,0 +1,313 @@
+// One simulated accelerometer, behaving like the hardware: it powers on, logs its boot, announces
+// itself, measures on its own clock whatever the network does, and talks to the broker over
+// its own MQTT connection (BrokerLink). Messages wait in two bounded outboxes (device events
+// first, then measurement batches) and a Sender moves them out with a small window of QoS 1
+// publishes awaiting their PUBACK; the counters say what happened to every sample.
+import {
+  deviceTopic,
+  locationCodec,
+  logLineCodec,
+  measurementBatchCodec,
+  registrationCodec,
+  type DeviceKind,
+} from '../../internal/routing/index.js';
+import type { Logger } from '../../internal/telemetry/index.js';
+import { BrokerLink } from './broker-link.js';
+import type { Gate } from './concurrency.js';
+import {
+  FIRMWARE_VERSION,
+  bootLog,
+  droppedLine,
+  heartbeatLine,
+  shutdownLine,
+  type FirmwareLogLine,
+  type Mount,
+} from './firmware.js';
+import { Outbox } from './outbox.js';
+import { Route, fixedPosition } from './route.js';
+import { Sampler, type MeasuredBatch } from './sampler.js';
+import { Sender, type OutgoingMessage } from './sender.js';
+import {
+  countConfirmed,
+  countDropped,
+  countMeasured,
+  countPublished,
+  newCounters,
+  type SensorCounters,
+} from './sensor-counters.js';
+import type { SignalComponent } from './signal.js';
+
+export interface SensorSpec {
+  readonly serial: string;
+  readonly sampleRateHz: number;
+  readonly mount: Mount;
+}
+
+export interface SensorOptions {
+  spec: SensorSpec;
+  mqttUrl: string;
+  password: string;
+  logger: Logger;
+  batchIntervalMs: number;
+  /** Measurement batches the outbox holds while the broker is unreachable. */
+  bufferBatches: number;
+  heartbeatMs: number;
+  locationIntervalMs?: number;
+  /** Log lines, fixes and the registration the event outbox holds. */
+  eventBuffer?: number;
+  /** QoS 1 publishes awaiting their PUBACK at once. */
+  window?: number;
+  /** Limits connection attempts across a fleet. */
+  connectGate?: Gate;
+  reconnectPeriodMs?: number;
+  /**
+   * mqtt.js stops reconnecting for good when a CONNACK refuses the connection (for instance a
+   * broker still starting up); past this long offline the device throws the client away and
+   * connects afresh. Publishes still in the old client go back to the outbox.
+   */
+  offlineWatchdogMs?: number;
+  components?: readonly SignalComponent[];
+  noiseG?: number;
+  route?: Route;
+  now?: () => number;
+}
+
+type Kind = Exclude<DeviceKind, 'acks'>;
+
+interface Outgoing extends OutgoingMessage<Kind> {
+  /** Samples in a measurement batch; 0 for everything else. */
+  readonly samples: number;
+}
+
+type State = 'created' | 'running' | 'stopping' | 'stopped';
+
+const DROP_LOG_INTERVAL_MS = 10_000;
+
+export class SimulatedSensor {
+  readonly spec: SensorSpec;
+  readonly counters: SensorCounters = newCounters();
+  private state: State = 'created';
+  private bootMs = 0;
+  private sampler: Sampler | undefined;
+  private readonly events: Outbox<Outgoing>;
+  private readonly batches: Outbox<Outgoing>;
+  private readonly sender: Sender<Outgoing>;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private readonly route: Route;
+  private readonly link: BrokerLink;
+  private routeOffsetS = 0;
+  /** Heartbeat and location timers: they stop with measuring. */
+  private readonly intervals: NodeJS.Timeout[] = [];
+  private droppedSinceLog = 0;
+  private lastDropLogMs = -Infinity;
+
+  constructor(private readonly options: SensorOptions) {
+    this.spec = options.spec;
+    this.now = options.now ?? Date.now;
+    this.logger = options.logger.child({ serial: options.spec.serial });
+    this.route = options.route ?? new Route();
+    this.events = new Outbox(options.eventBuffer ?? 3600);
+    this.batches = new Outbox(options.bufferBatches);
+    this.sender = new Sender<Outgoing>({
+      queues: [this.events, this.batches],
+      window: options.window ?? 8,
+      now: this.now,
+      hooks: {
+        onPublished: (m) => countPublished(this.counters, m),
+        onConfirmed: (m) => countConfirmed(this.counters, m),
+        onFailed: (m, error) =>
+          this.logger.debug({ err: error, kind: m.kind }, 'publish failed; will retry'),
+        onUnsendable: (m, error) =>
+          this.logger.error({ err: error, kind: m.kind }, 'message could not be encoded; dropped'),
+      },
+    });
+    this.link = new BrokerLink({
+      url: options.mqttUrl,
+      serial: options.spec.serial,
+      password: options.password,
+      logger: this.logger,
+      gate: options.connectGate,
+      reconnectPeriodMs: options.reconnectPeriodMs,
+      offlineWatchdogMs: options.offlineWatchdogMs,
+      now: this.now,
+      onUp: (publish) => this.sender.setPublisher(publish),
+      onDiscard: () => {
+        this.sender.setPublisher(undefined);
+        this.sender.abandonInFlight();
+      },
+    });
+  }
+
+  get serial(): string {
+    return this.spec.serial;
+  }
+
+  get connected(): boolean {
+    return this.link.connected;
+  }
+
+  /** Measurement batches waiting in the outbox (not counting those in flight). */
+  get outboxBatches(): number {
+    return this.batches.size;
+  }
+
+  /** Messages not yet confirmed: queued or in flight. */
+  get pending(): number {
+    return this.sender.pending;
+  }
+
+  /** Powers the sensor on: boot log, registration, sampling, timers, and the broker connection. */
+  start(): void {
+    if (this.state !== 'created') throw new Error(`sensor ${this.serial} was already started`);
+    this.state = 'running';
+    this.bootMs = this.now();
+    const { serial, sampleRateHz, mount } = this.spec;
+    for (const line of bootLog({ sampleRateHz, mount })) this.log(line);
+    const registration = {
+      serial,
+      sampleFrequencyHz: sampleRateHz,
+      firmwareVersion: FIRMWARE_VERSION,
+      mount,
+      bootedAtMs: this.bootMs,
+    };
+    this.enqueueEvent('registry', () => registrationCodec.encode(registration));
+    this.sampler = new Sampler({
+      serial,
+      sampleRateHz,
+      batchIntervalMs: this.options.batchIntervalMs,
+      bootMs: this.bootMs,
+      components: this.options.components,
+      noiseG: this.options.noiseG,
+      now: this.now,
+      onBatch: (batch) => this.onMeasured(batch),
+    });
+    this.sampler.start();
+    // A fixed sensor reports where it stands once; a mobile one follows its vehicle.
+    this.routeOffsetS = this.route.startOffsetS(serial);
+    this.publishFix();
+    if (mount === 'mobile') {
+      this.every(this.options.locationIntervalMs ?? 1000, () => this.publishFix());
+    }
+    this.every(this.options.heartbeatMs, () =>
+      this.log(
+        heartbeatLine({
+          uptimeS: (this.now() - this.bootMs) / 1000,
+          batchesMeasured: this.counters.batchesMeasured,
+          outboxBatches: this.batches.size,
+          connected: this.connected,
+        }),
+      ),
+    );
+    this.link.start();
+  }
+
+  /** Stops measuring (emitting every batch complete by now) and logs the shutdown. */
+  stopMeasuring(): void {
+    if (this.state !== 'running') return;
+    this.state = 'stopping';
+    this.sampler?.stop();
+    for (const interval of this.intervals.splice(0)) clearInterval(interval);
+    this.log(shutdownLine());
+  }
+
+  /** Resolves once everything measured or logged has been confirmed by the broker. */
+  drained(): Promise<void> {
+    return this.sender.idle();
+  }
+
+  /** Disconnects; politely when drained, at once otherwise. */
+  async close(): Promise<void> {
+    if (this.state === 'stopped') return;
+    if (this.state === 'running') this.stopMeasuring();
+    this.state = 'stopped';
+    const drained = this.sender.pending === 0;
+    this.sender.close();
+    await this.link.close(drained);
+  }
+
+  private every(ms: number, fn: () => void): void {
+    this.intervals.push(setInterval(fn, ms));
+  }
+
+  private onMeasured(batch: MeasuredBatch): void {
+    const samples = batch.values.length;
+    countMeasured(this.counters, batch.sequence, samples);
+    const serial = this.serial;
+    const dropped = this.batches.push({
+      kind: 'measurements',
+      topic: deviceTopic(serial, 'measurements'),
+      samples,
+      encode: (nowMs) =>
+        measurementBatchCodec.encode({
+          serial,
+          sequence: batch.sequence,
+          startTimeUs: batch.startTimeUs,
+          sampleRateHz: batch.sampleRateHz,
+          values: Array.from(batch.values),
+          publishedAtMs: nowMs,
+        }),
+    });
+    if (dropped) this.onDropped(dropped);
+    this.sender.kick();
+  }
+
+  private onDropped(message: Outgoing): void {
+    const c = this.counters;
+    countDropped(c, message);
+    this.droppedSinceLog++;
+    const nowMs = this.now();
+    if (nowMs - this.lastDropLogMs < DROP_LOG_INTERVAL_MS) return;
+    this.logger.warn(
+      {
+        droppedBatches: this.droppedSinceLog,
+        batchesDropped: c.batchesDropped,
+        samplesDropped: c.samplesDropped,
+        capacity: this.batches.capacity,
+      },
+      'outbox full: dropped the oldest unsent measurement batches',
+    );
+    this.log(droppedLine(this.droppedSinceLog, this.batches.capacity));
+    this.droppedSinceLog = 0;
+    this.lastDropLogMs = nowMs;
+  }
+
+  private log(line: FirmwareLogLine): void {
+    const timeMs = this.now();
+    const serial = this.serial;
+    this.enqueueEvent('logs', () =>
+      logLineCodec.encode({
+        serial,
+        timeMs,
+        level: line.level,
+        message: line.message,
+        fields: { ...line.fields },
+      }),
+    );
+  }
+
+  private publishFix(): void {
+    const timeMs = this.now();
+    const serial = this.serial;
+    const location =
+      this.spec.mount === 'mobile'
+        ? {
+            ...this.route.at((timeMs - this.bootMs) / 1000 + this.routeOffsetS),
+            altitudeM: 25,
+            accuracyM: 4,
+          }
+        : { ...fixedPosition(serial), altitudeM: 12, speedMps: 0, headingDeg: 0, accuracyM: 3 };
+    this.enqueueEvent('locations', () => locationCodec.encode({ serial, timeMs, ...location }));
+  }
+
+  private enqueueEvent(kind: Exclude<Kind, 'measurements'>, encode: () => Uint8Array): void {
+    const dropped = this.events.push({
+      kind,
+      topic: deviceTopic(this.serial, kind),
+      samples: 0,
+      encode,
+    });
+    if (dropped) countDropped(this.counters, dropped);
+    this.sender.kick();
+  }
+}

@@ -1,0 +1,96 @@
+// Many simulated sensors in one process, each with its own MQTT connection. They all power on
+// at once (measuring starts immediately) but connect at most `connectConcurrency` at a time,
+// so a thousand sensors do not storm the broker's login path.
+import { devicePassword } from '../../internal/auth/index.js';
+import type { Logger } from '../../internal/telemetry/index.js';
+import { concurrencyLimit } from './concurrency.js';
+import { SimulatedSensor, type SensorOptions, type SensorSpec } from './device.js';
+
+export interface FleetOptions extends Omit<
+  SensorOptions,
+  'spec' | 'password' | 'connectGate' | 'logger'
+> {
+  specs: readonly SensorSpec[];
+  /** Every sensor's broker password derives from it (internal/auth). */
+  deviceSecret: string;
+  logger: Logger;
+  connectConcurrency?: number;
+}
+
+export interface StopOptions {
+  /** How long to wait for outboxes and in-flight publishes to be confirmed. */
+  timeoutMs?: number;
+  /** Aborting gives up waiting at once (a second Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+export class Fleet {
+  readonly sensors: readonly SimulatedSensor[];
+  private readonly logger: Logger;
+
+  constructor(options: FleetOptions) {
+    const { specs, deviceSecret, logger, connectConcurrency = 50, ...common } = options;
+    this.logger = logger;
+    const connectGate = concurrencyLimit(connectConcurrency);
+    this.sensors = specs.map(
+      (spec) =>
+        new SimulatedSensor({
+          ...common,
+          spec,
+          logger,
+          connectGate,
+          password: devicePassword(deviceSecret, spec.serial),
+        }),
+    );
+  }
+
+  start(): void {
+    for (const sensor of this.sensors) sensor.start();
+    this.logger.info({ sensors: this.sensors.length }, 'sensors powered on');
+  }
+
+  /** Connected sensors (for /readyz and the progress log). */
+  connectedCount(): number {
+    return this.sensors.filter((s) => s.connected).length;
+  }
+
+  allConnected(): boolean {
+    return this.connectedCount() === this.sensors.length;
+  }
+
+  /**
+   * Stops measuring, waits (bounded) until everything measured has been confirmed, and
+   * disconnects. Resolves whether or not the wait ran out; `drained` says which.
+   */
+  async stop(options: StopOptions = {}): Promise<{ drained: boolean }> {
+    const { timeoutMs = 20_000, signal } = options;
+    for (const sensor of this.sensors) sensor.stopMeasuring();
+    const pending = () => this.sensors.reduce((sum, s) => sum + s.pending, 0);
+    this.logger.info(
+      { pending: pending(), timeoutMs },
+      'stopping: waiting for the outboxes to drain',
+    );
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const drained = await Promise.race([
+      Promise.all(this.sensors.map((s) => s.drained())).then(() => true),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs, false);
+        onAbort = () => resolve(false);
+        if (signal?.aborted) onAbort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+      }),
+    ]);
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+    if (!drained) {
+      this.logger.warn(
+        { pending: pending() },
+        'gave up waiting for confirms; disconnecting anyway',
+      );
+    }
+    await Promise.all(this.sensors.map((s) => s.close()));
+    this.logger.info({ drained }, 'sensors disconnected');
+    return { drained };
+  }
+}

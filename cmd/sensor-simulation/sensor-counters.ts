@@ -1,0 +1,101 @@
+// What one sensor did with every message, as counters. The end-to-end tests compare
+// samplesConfirmed with rows in the database, so it moves only on a PUBACK.
+import type { DeviceKind } from '../../internal/routing/index.js';
+
+export interface SensorCounters {
+  batchesMeasured: number;
+  samplesMeasured: number;
+  /** Handed to MQTT (once per batch, however often it is retried). */
+  batchesPublished: number;
+  samplesPublished: number;
+  /** Acknowledged by the broker (PUBACK): stored in every bound queue. */
+  batchesConfirmed: number;
+  samplesConfirmed: number;
+  /** Oldest unsent batches given up to make room in a full outbox. */
+  batchesDropped: number;
+  samplesDropped: number;
+  locationsConfirmed: number;
+  locationsDropped: number;
+  logsConfirmed: number;
+  logsDropped: number;
+  registrationsConfirmed: number;
+  /** Sequence numbers of the first and last batch measured in this boot. */
+  firstSequence: number | null;
+  lastSequence: number | null;
+}
+
+export function newCounters(): SensorCounters {
+  return {
+    batchesMeasured: 0,
+    samplesMeasured: 0,
+    batchesPublished: 0,
+    samplesPublished: 0,
+    batchesConfirmed: 0,
+    samplesConfirmed: 0,
+    batchesDropped: 0,
+    samplesDropped: 0,
+    locationsConfirmed: 0,
+    locationsDropped: 0,
+    logsConfirmed: 0,
+    logsDropped: 0,
+    registrationsConfirmed: 0,
+    firstSequence: null,
+    lastSequence: null,
+  };
+}
+
+/** The kind of message and, for a batch, its samples. */
+export interface Counted {
+  readonly kind: DeviceKind;
+  readonly samples: number;
+}
+
+export function countMeasured(c: SensorCounters, sequence: number, samples: number): void {
+  c.batchesMeasured++;
+  c.samplesMeasured += samples;
+  c.firstSequence ??= sequence;
+  c.lastSequence = sequence;
+}
+
+export function countPublished(c: SensorCounters, m: Counted): void {
+  if (m.kind !== 'measurements') return;
+  c.batchesPublished++;
+  c.samplesPublished += m.samples;
+}
+
+export function countConfirmed(c: SensorCounters, m: Counted): void {
+  switch (m.kind) {
+    case 'measurements':
+      c.batchesConfirmed++;
+      c.samplesConfirmed += m.samples;
+      break;
+    case 'locations':
+      c.locationsConfirmed++;
+      break;
+    case 'logs':
+      c.logsConfirmed++;
+      break;
+    case 'registry':
+      c.registrationsConfirmed++;
+      break;
+    case 'acks':
+      break;
+  }
+}
+
+export function countDropped(c: SensorCounters, m: Counted): void {
+  switch (m.kind) {
+    case 'measurements':
+      c.batchesDropped++;
+      c.samplesDropped += m.samples;
+      break;
+    case 'locations':
+      c.locationsDropped++;
+      break;
+    case 'logs':
+      c.logsDropped++;
+      break;
+    default:
+      break;
+  }
+}

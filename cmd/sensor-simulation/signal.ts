@@ -1,0 +1,96 @@
+// What the accelerometer measures: a(t) = Σ Aᵢ sin(2π fᵢ t + φᵢ) + gaussian noise, in g.
+// The default component set is a rotating machine (a fan on a 4-pole motor at ~1770 rpm):
+// the running speed and its harmonics, a bearing defect, the blade pass and the motor's
+// electrical line. Phases and noise are drawn from a generator seeded by the serial.
+import { SeededRandom } from './seeded-random.js';
+
+export interface SignalComponent {
+  /** What causes it, for people reading a spectrum. */
+  readonly name: string;
+  readonly frequencyHz: number;
+  /** Peak amplitude in g. */
+  readonly amplitudeG: number;
+}
+
+/** Running speed of the default machine: 1770 rpm. */
+export const RUNNING_SPEED_HZ = 29.5;
+
+export const ROTATING_MACHINE: readonly SignalComponent[] = [
+  { name: '1x running speed (unbalance)', frequencyHz: RUNNING_SPEED_HZ, amplitudeG: 0.5 },
+  { name: '2x running speed (misalignment)', frequencyHz: 2 * RUNNING_SPEED_HZ, amplitudeG: 0.2 },
+  { name: '3x running speed (looseness)', frequencyHz: 3 * RUNNING_SPEED_HZ, amplitudeG: 0.08 },
+  { name: 'electrical, 2x line frequency', frequencyHz: 100, amplitudeG: 0.04 },
+  {
+    name: 'bearing outer race defect (BPFO)',
+    frequencyHz: 3.58 * RUNNING_SPEED_HZ,
+    amplitudeG: 0.06,
+  },
+  {
+    name: 'bearing inner race defect (BPFI)',
+    frequencyHz: 5.42 * RUNNING_SPEED_HZ,
+    amplitudeG: 0.03,
+  },
+  { name: 'blade pass (7 blades)', frequencyHz: 7 * RUNNING_SPEED_HZ, amplitudeG: 0.12 },
+];
+
+/** Standard deviation of the sensor's broadband noise, in g. */
+export const DEFAULT_NOISE_G = 0.02;
+
+/**
+ * The front end's anti-alias filter passes up to this fraction of the sample rate; components
+ * above it are not in the measured signal (a 3 Hz sensor sees only noise of a 29.5 Hz machine).
+ */
+export const ANTI_ALIAS_PASSBAND = 0.45;
+
+export interface SignalOptions {
+  /** Seeds the phases and the noise: the serial, so a run is reproducible. */
+  seed: string;
+  sampleRateHz: number;
+  components?: readonly SignalComponent[];
+  noiseG?: number;
+}
+
+/** Produces a sensor's samples in order: sample i is a(i / sampleRateHz) after the start. */
+export class VibrationSignal {
+  readonly components: readonly (SignalComponent & { readonly phaseRad: number })[];
+  private readonly random: SeededRandom;
+  private readonly noiseG: number;
+  private readonly sampleRateHz: number;
+  private nextIndex = 0;
+
+  constructor(options: SignalOptions) {
+    this.random = new SeededRandom(options.seed);
+    this.sampleRateHz = options.sampleRateHz;
+    this.noiseG = options.noiseG ?? DEFAULT_NOISE_G;
+    const all = options.components ?? ROTATING_MACHINE;
+    // Draw a phase for every component, passed or not, so a component's phase does not depend
+    // on the sample rate.
+    const phased = all.map((c) => ({ ...c, phaseRad: this.random.between(0, 2 * Math.PI) }));
+    this.components = phased.filter(
+      (c) => c.frequencyHz < ANTI_ALIAS_PASSBAND * options.sampleRateHz,
+    );
+  }
+
+  /** Index of the next sample `next` will return. */
+  get position(): number {
+    return this.nextIndex;
+  }
+
+  /** The next `count` samples, in g, as the float32 values that travel. */
+  next(count: number): Float32Array {
+    const values = new Float32Array(count);
+    for (let j = 0; j < count; j++) {
+      const index = this.nextIndex + j;
+      let a = 0;
+      for (const c of this.components) {
+        // Whole cycles removed before the sine: f·t grows without bound and sin() of a huge
+        // argument loses precision, its fractional part does not.
+        const cycles = (c.frequencyHz * index) / this.sampleRateHz;
+        a += c.amplitudeG * Math.sin(2 * Math.PI * (cycles - Math.floor(cycles)) + c.phaseRad);
+      }
+      values[j] = a + this.noiseG * this.random.gaussian();
+    }
+    this.nextIndex += count;
+    return values;
+  }
+}

@@ -1,0 +1,103 @@
+// `npm start`: the whole data plane on this machine. Brings up the local stack, applies the
+// migrations, creates the demo fleet, starts every service and three simulated sensors, and
+// prints a status block every few seconds. Ctrl-C stops everything cleanly.
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { createPool } from '../../internal/storage/index.js';
+import { repoRoot, stackEnv } from '../test/stack-env.js';
+import { startChild, stopChild, type Child } from './children.js';
+import { DEMO_SENSORS, createDemoFleet } from './demo-fleet.js';
+import { StatusBoard } from './status.js';
+
+const STATUS_EVERY_MS = 5_000;
+
+function run(command: string, args: string[], env?: NodeJS.ProcessEnv) {
+  execFileSync(command, args, { cwd: repoRoot, stdio: 'inherit', env });
+}
+
+console.log('Starting the local stack (RabbitMQ + PostgreSQL/PostGIS)…');
+run(path.join(repoRoot, 'utils/stack.sh'), ['up']);
+const stack = stackEnv();
+const env: NodeJS.ProcessEnv = { ...process.env, ...stack };
+run(process.execPath, ['--import', 'tsx', 'cmd/migrate/main.ts'], {
+  ...env,
+  IOT_LOG_LEVEL: 'warn',
+});
+
+const pool = createPool(stack.IOT_DATABASE_URL ?? '', { applicationName: 'npm-start', max: 2 });
+await createDemoFleet(pool);
+
+const logDir = path.join(repoRoot, '.stack/logs');
+const basePort = Number(stack.IOT_STACK_BASE_PORT) + 100;
+const services: [string, string[]][] = [
+  ['sensor-registry', []],
+  ['sensor-measurements-ingester', []],
+  ['sensor-logs-ingester', []],
+  [
+    'sensor-simulation',
+    ['--provision', ...DEMO_SENSORS.map((s) => `--sensor=${s.serial}:${s.hz}:${s.mount}`)],
+  ],
+];
+const children: Child[] = services.map(([name, args], i) =>
+  startChild({
+    name,
+    entry: `cmd/${name}/main.ts`,
+    args,
+    env,
+    httpPort: basePort + i,
+    repoRoot,
+    logDir,
+  }),
+);
+const port = (name: string) => children.find((c) => c.name === name)?.httpPort ?? 0;
+
+console.log(`
+The platform is running. Where to look:
+  RabbitMQ management  ${stack.IOT_RABBITMQ_MANAGEMENT_URL}  (user ${stack.IOT_RABBITMQ_ADMIN_USERNAME}, password in .stack/env)
+  PostgreSQL           set -a; . .stack/env; set +a; psql "$IOT_DATABASE_URL"
+  service logs         ${path.relative(repoRoot, logDir)}/<service>.log
+  sensor log files     ${path.relative(repoRoot, stack.IOT_SENSOR_LOG_DIR ?? '')}/
+  metrics              ${children.map((c) => `${c.name} :${c.httpPort}/metrics`).join(', ')}
+Ctrl-C stops everything (the stack keeps running: utils/stack.sh down stops it).
+`);
+
+const board = new StatusBoard({
+  pool,
+  serials: DEMO_SENSORS.map((s) => s.serial),
+  since: new Date(),
+  simulatorPort: port('sensor-simulation'),
+  ingesterPort: port('sensor-measurements-ingester'),
+});
+const timer = setInterval(() => {
+  board.render().then(
+    (text) => console.log(text),
+    (error: Error) => console.log(`status unavailable: ${error.message}`),
+  );
+}, STATUS_EVERY_MS);
+
+for (const child of children) {
+  void child.exited.then((code) => {
+    if (!stopping) console.log(`${child.name} exited (${code}); see ${child.logFile}`);
+  });
+}
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  clearInterval(timer);
+  console.log('\nStopping: sensors first, then the services…');
+  // Sensors first, so the services can drain what they sent.
+  const simulator = children.filter((c) => c.name === 'sensor-simulation');
+  await Promise.all(simulator.map((c) => stopChild(c)));
+  await Promise.all(children.filter((c) => !simulator.includes(c)).map((c) => stopChild(c)));
+  await pool.end();
+  console.log('Stopped.');
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void stop().then(() => process.exit(0)));
+}
+// Never leave a child behind, whatever ends this process.
+process.once('exit', () => {
+  for (const child of children) child.process.kill('SIGKILL');
+});
