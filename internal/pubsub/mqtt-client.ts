@@ -33,6 +33,9 @@ export class MqttClient {
       password: options.password,
       clean: options.clean ?? false,
       reconnectPeriod: options.reconnectPeriodMs ?? 1000,
+      // Keep retrying after a refused CONNACK once connected (e.g. credentials rotated);
+      // the first connect still fails fast below.
+      reconnectOnConnackError: true,
       keepalive: options.keepaliveSeconds ?? 30,
       connectTimeout: 10_000,
     };

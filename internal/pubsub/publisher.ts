@@ -66,8 +66,9 @@ export class Publisher implements Attachment {
         await this.publishOnce(channel, exchange, routingKey, body, options);
         return;
       } catch (error) {
-        // A nack on a live channel is the broker's answer; a closed channel means "try again".
-        if (this.open.has(channel)) throw new PublishNackedError(routingKey);
+        // A nack is the broker's answer; anything else (the channel closed under the message)
+        // means "not known to be stored": publish again on the next channel.
+        if (isNack(error) && this.open.has(channel)) throw new PublishNackedError(routingKey);
         lastError = error;
       }
     }
@@ -115,4 +116,9 @@ export class Publisher implements Attachment {
 
 function toError(value: unknown): Error {
   return value instanceof Error ? value : new Error(String(value));
+}
+
+/** amqplib reports a broker nack as this error; a closed channel as 'channel closed'. */
+function isNack(error: unknown): boolean {
+  return error instanceof Error && error.message === 'message nacked';
 }

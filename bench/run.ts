@@ -1,0 +1,307 @@
+// One benchmark run, start to finish: the stack and a clean slate, the platform's processes,
+// the simulated fleet for the set duration while /metrics and /proc are sampled each second,
+// the wait until the database holds everything, the two ceilings, and the result.
+import { readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { createLogger } from '../internal/telemetry/index.js';
+import { awaitStored, runSensorIds, type Accounting } from './accounting.js';
+import { measureBrokerCeiling, type BrokerCeiling } from './broker-ceiling.js';
+import { renderChart, type TimelinePoint } from './chart.js';
+import { measureCopyCeiling } from './copy-ceiling.js';
+import {
+  bucketDelta,
+  bucketMax,
+  bucketQuantile,
+  rate,
+  scrapeIngesters,
+  type Snapshot,
+} from './ingest-metrics.js';
+import type { BenchOptions } from './options.js';
+import type { Progress } from './progress.js';
+import { formatTable, machine, writeResult, type BenchResult, type LatencyMs } from './report.js';
+import { ResourceSampler, childrenOf, postmasterPid, rabbitBeamPid } from './resources.js';
+import { startService, sleep, type Service } from './services.js';
+import { migrate, purgeRunQueues, rabbitAdmin, readStackEnv, required, stackUp } from './stack.js';
+
+/** The ingester's default group size (IOT_INGEST_BATCH_ROWS): the ceiling COPYs as much. */
+const ROWS_PER_STATEMENT = 50_000;
+const DRAIN_TIMEOUT_MS = 120_000;
+
+export interface RunContext {
+  repoRoot: string;
+  resultsDir: string;
+  /** The bench's own environment; the stack's `.stack/env` is laid over it. */
+  env: NodeJS.ProcessEnv;
+  progress: Progress;
+  stdout: (text: string) => void;
+}
+
+interface SimulatorSummary {
+  totals: { samplesConfirmed: number; batchesConfirmed: number; samplesDropped: number };
+  sensors: { serial: string }[];
+}
+
+export class BenchRun {
+  private readonly services: Service[] = [];
+  private stopping: Promise<void> | undefined;
+  private admin: ReturnType<typeof rabbitAdmin> | undefined;
+
+  constructor(
+    private readonly options: BenchOptions,
+    private readonly ctx: RunContext,
+  ) {}
+
+  async execute(): Promise<{ result: BenchResult; files: { json: string; svg: string } }> {
+    const { options, ctx } = this;
+    const { progress, repoRoot } = ctx;
+    const startedAt = new Date();
+    const runId = Date.now().toString(36).toUpperCase().slice(-6);
+    const serialPrefix = `BENCH${runId}`;
+    const summaryFile = path.join(os.tmpdir(), `iot-bench-${runId}-summary.json`);
+
+    progress.phase('utils/stack.sh up');
+    await stackUp(repoRoot);
+    const stack = await readStackEnv(repoRoot);
+    const env: NodeJS.ProcessEnv = { ...ctx.env, ...stack };
+    progress.phase('migrations');
+    await migrate(repoRoot, env);
+    this.admin = rabbitAdmin(stack);
+    await purgeRunQueues(this.admin);
+
+    const pool = new pg.Pool({
+      connectionString: required(stack, 'IOT_DATABASE_URL'),
+      application_name: 'bench',
+      max: 2,
+    });
+    try {
+      progress.phase(`starting sensor-registry and ${options.replicas} ingester(s)`);
+      this.services.push(await startService(repoRoot, 'sensor-registry', env));
+      const ingesters = await Promise.all(
+        Array.from({ length: options.replicas }, (_, i) =>
+          startService(repoRoot, 'sensor-measurements-ingester', env, {
+            label: `ingester-${i + 1}`,
+          }),
+        ),
+      );
+      this.services.push(...ingesters);
+      const ports = ingesters.map((s) => s.httpPort);
+
+      const sampler = new ResourceSampler();
+      for (const ingester of ingesters) {
+        sampler.watch({ name: ingester.name, pids: () => [ingester.pid] });
+      }
+      const beam = rabbitBeamPid(required(stack, 'IOT_RABBITMQ_NODE'));
+      const postmaster = postmasterPid(stack.IOT_STACK_DIR ?? path.join(repoRoot, '.stack'));
+      if (beam !== undefined) sampler.watch({ name: 'rabbitmq', pids: () => [beam] });
+      else progress.phase("RabbitMQ's beam.smp not found: not sampled");
+      if (postmaster === undefined) progress.phase('postmaster.pid not found: not sampled');
+      else {
+        sampler.watch({
+          name: 'postgresql',
+          pids: () => [postmaster, ...childrenOf(postmaster)],
+        });
+      }
+      sampler.sample();
+
+      progress.phase(
+        `${options.sensors} sensors × ${options.frequencyHz} Hz for ${options.durationS} s ` +
+          `(serials ${serialPrefix}-…)`,
+      );
+      const snapshots: Snapshot[] = [await scrapeIngesters(ports)];
+      const simulator = await startService(repoRoot, 'sensor-simulation', env, {
+        label: 'simulator',
+        waitReady: false,
+        args: [
+          '--provision',
+          '--serial-prefix',
+          serialPrefix,
+          '--sensors',
+          String(options.sensors),
+          '--frequency',
+          String(options.frequencyHz),
+          '--duration',
+          String(options.durationS),
+          '--summary-file',
+          summaryFile,
+        ],
+      });
+      this.services.push(simulator);
+      sampler.watch({ name: 'simulator', pids: () => [simulator.pid] });
+      const simStartMs = Date.now();
+      snapshots[0] = { ...(snapshots[0] as Snapshot), atMs: simStartMs };
+
+      // Once a second until told to stop: /metrics, /proc, the progress line.
+      let ticking = true;
+      let phase = 'sending';
+      const ticker = (async () => {
+        while (ticking) {
+          await sleep(1000 - ((Date.now() - simStartMs) % 1000));
+          const snapshot = await scrapeIngesters(ports);
+          const previous = snapshots.at(-1) as Snapshot;
+          snapshots.push(snapshot);
+          sampler.sample();
+          const p99 = bucketQuantile(bucketDelta(previous, snapshot), 0.99);
+          progress.update(
+            Math.min(options.durationS, (snapshot.atMs - simStartMs) / 1000),
+            options.durationS,
+            `${phase}  ${Math.round(rate(previous, snapshot)).toLocaleString('en-US')} samples/s` +
+              (p99 === undefined ? '' : `  p99 ≤ ${+(p99 * 1000).toFixed(1)} ms`),
+          );
+        }
+      })();
+
+      const simExit = await simulator.exit;
+      const simEndMs = Date.now();
+      if (simExit !== 0) {
+        ticking = false;
+        await ticker;
+        throw new Error(`the simulator exited with ${simExit}:\n${simulator.output()}`);
+      }
+      const summary = JSON.parse(await readFile(summaryFile, 'utf8')) as SimulatorSummary;
+      await rm(summaryFile, { force: true });
+      phase = 'draining';
+      const accounting: Accounting = await awaitStored(
+        pool,
+        serialPrefix,
+        summary.totals.samplesConfirmed,
+        DRAIN_TIMEOUT_MS,
+      );
+      ticking = false;
+      await ticker;
+      progress.clear();
+      const final = await scrapeIngesters(ports);
+      const processes = sampler.usage();
+
+      progress.phase('stopping the platform');
+      await this.stopServices();
+
+      const steady = steadyState(snapshots, simStartMs + options.warmupS * 1000, simEndMs);
+      const latencyMs = latencyOf(bucketDelta(steady.from, final));
+      const timeline = timelineOf(snapshots, simStartMs);
+
+      const serials = summary.sensors.map((s) => s.serial);
+      const batches = summary.totals.batchesConfirmed;
+      let brokerCeiling: BrokerCeiling | null = null;
+      if (batches > 0) {
+        progress.phase(`RabbitMQ ceiling: ${batches.toLocaleString('en-US')} messages`);
+        await purgeRunQueues(this.admin);
+        try {
+          brokerCeiling = await measureBrokerCeiling({
+            amqpUrl: required(stack, 'IOT_AMQP_URL'),
+            logger: createLogger('bench', 'error'),
+            messages: batches,
+            samplesPerMessage: Math.max(1, Math.round(summary.totals.samplesConfirmed / batches)),
+            serials,
+            frequencyHz: options.frequencyHz,
+          });
+        } finally {
+          await purgeRunQueues(this.admin);
+        }
+      }
+
+      const rows = Math.max(1, accounting.rowsStored);
+      progress.phase(`COPY ceiling: ${rows.toLocaleString('en-US')} rows`);
+      const copyCeiling = await measureCopyCeiling({
+        ownerUrl: required(stack, 'IOT_DATABASE_OWNER_URL'),
+        rows,
+        sensorIds: await runSensorIds(pool, serialPrefix),
+        frequencyHz: options.frequencyHz,
+        rowsPerStatement: ROWS_PER_STATEMENT,
+      });
+
+      const result: BenchResult = {
+        scenario: options.scenario,
+        samplesPerSecond: steady.samplesPerSecond,
+        copyCeilingRowsPerSecond: copyCeiling.rowsPerSecond,
+        ratioToCopyCeiling:
+          copyCeiling.rowsPerSecond > 0 ? steady.samplesPerSecond / copyCeiling.rowsPerSecond : 0,
+        lostSamples: accounting.lostSamples,
+        duplicateSamples: accounting.duplicateSamples,
+        latencyMs,
+        latencyNote:
+          'publish→commit from the ingesters’ iot_ingest_latency_seconds histogram after the ' +
+          'warm-up: each figure is the upper bound of its bucket',
+        startedAt: startedAt.toISOString(),
+        runId,
+        options,
+        steadyStateSeconds: steady.seconds,
+        accounting,
+        copyCeiling,
+        brokerCeiling,
+        machine: machine(),
+        processes,
+        timeline,
+      };
+      const files = await writeResult(
+        ctx.resultsDir,
+        result,
+        renderChart(
+          `${options.scenario}: ${options.sensors} × ${options.frequencyHz} Hz, ` +
+            `${options.replicas} ingester(s) — ${startedAt.toISOString()}`,
+          timeline,
+          options.warmupS,
+        ),
+      );
+      ctx.stdout(formatTable(result));
+      ctx.stdout(`\n${files.json}\n${files.svg}\n`);
+      return { result, files };
+    } finally {
+      await this.shutdown();
+      await pool.end();
+    }
+  }
+
+  /** SIGTERM every process still running, then purge the queues; the stack stays up. */
+  shutdown(): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.stopServices();
+      if (this.admin) await purgeRunQueues(this.admin).catch(() => undefined);
+    })();
+    return this.stopping;
+  }
+
+  private async stopServices(): Promise<void> {
+    // The simulator first (it feeds the others), then the consumers.
+    const order = [...this.services].reverse();
+    this.services.length = 0;
+    for (const service of order) await service.stop('SIGTERM');
+  }
+}
+
+/** The rate between the first snapshot after the warm-up and the last one before the end. */
+function steadyState(snapshots: readonly Snapshot[], fromMs: number, toMs: number) {
+  const first = snapshots[0] as Snapshot;
+  const last = snapshots[snapshots.length - 1] as Snapshot;
+  const from = snapshots.find((s) => s.atMs >= fromMs) ?? first;
+  const to = [...snapshots].reverse().find((s) => s.atMs <= toMs) ?? last;
+  const [a, b] = to.atMs > from.atMs ? [from, to] : [first, last];
+  return { from: a, samplesPerSecond: rate(a, b), seconds: (b.atMs - a.atMs) / 1000 };
+}
+
+function latencyOf(buckets: ReturnType<typeof bucketDelta>): LatencyMs {
+  const finite = buckets.filter((b) => Number.isFinite(b.le)).at(-1)?.le ?? 0;
+  const toMs = (s: number | undefined) =>
+    s === undefined ? 0 : (Number.isFinite(s) ? s : finite) * 1000;
+  return {
+    p50: toMs(bucketQuantile(buckets, 0.5)),
+    p95: toMs(bucketQuantile(buckets, 0.95)),
+    p99: toMs(bucketQuantile(buckets, 0.99)),
+    max: toMs(bucketMax(buckets)),
+  };
+}
+
+function timelineOf(snapshots: readonly Snapshot[], startMs: number): TimelinePoint[] {
+  const points: TimelinePoint[] = [];
+  for (let i = 1; i < snapshots.length; i++) {
+    const [previous, current] = [snapshots[i - 1] as Snapshot, snapshots[i] as Snapshot];
+    const p99 = bucketQuantile(bucketDelta(previous, current), 0.99);
+    points.push({
+      t: Math.round((current.atMs - startMs) / 100) / 10,
+      samplesPerSecond: Math.round(rate(previous, current)),
+      p99Ms: p99 === undefined ? null : (Number.isFinite(p99) ? p99 : 30) * 1000,
+    });
+  }
+  return points;
+}

@@ -1,0 +1,60 @@
+// The local stack the bench runs against: `utils/stack.sh up` (quick when it is already up),
+// its `.stack/env`, the migrations, and purging the queues the run fills.
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { RabbitAdmin } from '../internal/pubsub/index.js';
+import { QUEUES } from '../internal/routing/index.js';
+import { parseEnvFile } from '../utils/test/stack-env.js';
+
+const run = promisify(execFile);
+
+/** The queues a run fills; nothing consumes analytics yet, so it is purged before and after. */
+export const RUN_QUEUES = [
+  QUEUES.measurementsDbWriter,
+  QUEUES.measurementsAnalytics,
+  QUEUES.locationsDbWriter,
+  QUEUES.logs,
+  QUEUES.registry,
+] as const;
+
+export async function stackUp(repoRoot: string): Promise<void> {
+  await run(path.join(repoRoot, 'utils/stack.sh'), ['up'], {
+    cwd: repoRoot,
+    maxBuffer: 64 * 1024 * 1024,
+  }).catch((error: { stdout?: string; stderr?: string }) => {
+    throw new Error(`utils/stack.sh up failed:\n${error.stdout ?? ''}\n${error.stderr ?? ''}`);
+  });
+}
+
+export async function readStackEnv(repoRoot: string): Promise<Record<string, string>> {
+  return parseEnvFile(await readFile(path.join(repoRoot, '.stack', 'env'), 'utf8'));
+}
+
+export async function migrate(repoRoot: string, env: NodeJS.ProcessEnv): Promise<void> {
+  await run(process.execPath, ['--import', 'tsx', 'cmd/migrate/main.ts'], {
+    cwd: repoRoot,
+    env,
+  }).catch((error: { stdout?: string; stderr?: string }) => {
+    throw new Error(`migrations failed:\n${error.stdout ?? ''}\n${error.stderr ?? ''}`);
+  });
+}
+
+export function required(env: Record<string, string | undefined>, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`${name} missing from .stack/env; run utils/stack.sh up`);
+  return value;
+}
+
+export function rabbitAdmin(env: Record<string, string | undefined>): RabbitAdmin {
+  return new RabbitAdmin({
+    url: required(env, 'IOT_RABBITMQ_MANAGEMENT_URL'),
+    username: required(env, 'IOT_RABBITMQ_ADMIN_USERNAME'),
+    password: required(env, 'IOT_RABBITMQ_ADMIN_PASSWORD'),
+  });
+}
+
+export async function purgeRunQueues(admin: RabbitAdmin): Promise<void> {
+  for (const queue of RUN_QUEUES) await admin.purgeQueue(queue);
+}
