@@ -157,6 +157,11 @@ export class SimulatedSensor {
     return this.sender.pending;
   }
 
+  /** Whether start() was called. */
+  get started(): boolean {
+    return this.state !== 'created';
+  }
+
   /** Powers the sensor on: boot log, registration, sampling, timers, and the broker connection. */
   start(): void {
     if (this.state !== 'created') throw new Error(`sensor ${this.serial} was already started`);

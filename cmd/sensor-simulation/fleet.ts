@@ -1,6 +1,7 @@
-// Many simulated sensors in one process, each with its own MQTT connection. They all power on
-// at once (measuring starts immediately) but connect at most `connectConcurrency` at a time,
-// so a thousand sensors do not storm the broker's login path.
+// Many simulated sensors in one process, each with its own MQTT connection. They power on
+// spread over one batch interval, as real devices never boot in the same millisecond: their
+// batches then arrive spread over each interval, not as one burst a second. They connect at
+// most `connectConcurrency` at a time, so a thousand sensors do not storm the broker's login.
 import { devicePassword } from '../../internal/auth/index.js';
 import type { Logger } from '../../internal/telemetry/index.js';
 import { concurrencyLimit } from './concurrency.js';
@@ -27,10 +28,13 @@ export interface StopOptions {
 export class Fleet {
   readonly sensors: readonly SimulatedSensor[];
   private readonly logger: Logger;
+  private readonly bootSpacingMs: number;
+  private readonly bootTimers: NodeJS.Timeout[] = [];
 
   constructor(options: FleetOptions) {
     const { specs, deviceSecret, logger, connectConcurrency = 50, ...common } = options;
     this.logger = logger;
+    this.bootSpacingMs = common.batchIntervalMs / Math.max(1, specs.length);
     const connectGate = concurrencyLimit(connectConcurrency);
     this.sensors = specs.map(
       (spec) =>
@@ -45,8 +49,14 @@ export class Fleet {
   }
 
   start(): void {
-    for (const sensor of this.sensors) sensor.start();
-    this.logger.info({ sensors: this.sensors.length }, 'sensors powered on');
+    this.sensors.forEach((sensor, i) => {
+      if (i === 0) sensor.start();
+      else this.bootTimers.push(setTimeout(() => sensor.start(), i * this.bootSpacingMs));
+    });
+    this.logger.info(
+      { sensors: this.sensors.length, bootSpacingMs: this.bootSpacingMs },
+      'sensors powering on',
+    );
   }
 
   /** Connected sensors (for /readyz and the progress log). */
@@ -64,6 +74,7 @@ export class Fleet {
    */
   async stop(options: StopOptions = {}): Promise<{ drained: boolean }> {
     const { timeoutMs = 20_000, signal } = options;
+    for (const timer of this.bootTimers.splice(0)) clearTimeout(timer);
     for (const sensor of this.sensors) sensor.stopMeasuring();
     const pending = () => this.sensors.reduce((sum, s) => sum + s.pending, 0);
     this.logger.info(
@@ -89,7 +100,7 @@ export class Fleet {
         'gave up waiting for confirms; disconnecting anyway',
       );
     }
-    await Promise.all(this.sensors.map((s) => s.close()));
+    await Promise.all(this.sensors.filter((s) => s.started).map((s) => s.close()));
     this.logger.info({ drained }, 'sensors disconnected');
     return { drained };
   }
