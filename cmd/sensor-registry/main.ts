@@ -17,6 +17,7 @@ import {
   startHealthServer,
 } from '../../internal/telemetry/index.js';
 import { createRegistrationHandler } from './handlers.js';
+import { inOrderPerKey } from './per-sensor-order.js';
 
 const SERVICE = 'sensor-registry';
 
@@ -42,21 +43,23 @@ const registrations = new Counter({
   labelNames: ['result'],
   registers: [registry],
 });
-const pool = createPool(config.databaseUrl, { applicationName: SERVICE, max: 2 });
+const pool = createPool(config.databaseUrl, { applicationName: SERVICE, max: 4 });
 const connection = await AmqpConnection.open({ url: config.amqpUrl, logger, name: SERVICE });
 const publisher = await Publisher.create(connection, { logger });
 const consumer = await Consumer.start(connection, {
   queue: QUEUES.registry,
   publisher,
   logger,
-  // One at a time: a sensor's registrations must apply in the order it sent them, and they
-  // are rare (one per boot), so order costs nothing worth having.
-  prefetch: 1,
-  handler: createRegistrationHandler({
-    pool,
-    logger,
-    onEnrolled: (_serial, isNew) => registrations.inc({ result: isNew ? 'enrolled' : 'updated' }),
-  }),
+  // Many sensors at once (a fleet boots together), each sensor's registrations in order.
+  prefetch: 100,
+  handler: inOrderPerKey(
+    (delivery) => delivery.routingKey,
+    createRegistrationHandler({
+      pool,
+      logger,
+      onEnrolled: (_serial, isNew) => registrations.inc({ result: isNew ? 'enrolled' : 'updated' }),
+    }),
+  ),
   onSettled: (outcome) => {
     if (outcome === 'dead-letter') registrations.inc({ result: 'dead-lettered' });
   },
