@@ -63,6 +63,8 @@ describe('npm run bench', () => {
     expect(result.scenario).toBe('smoke');
     expect(result.lostSamples).toBe(0);
     expect(result.duplicateSamples).toBe(0);
+    // Both smoke sensors were seen connected after the warm-up.
+    expect((result.sensorsConnected as { max: number } | null)?.max).toBe(2);
     expect(result.samplesPerSecond).toBeGreaterThan(0);
     expect(result.copyCeilingRowsPerSecond).toBeGreaterThan(0);
     expect(Array.isArray(result.processes)).toBe(true);

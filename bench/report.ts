@@ -26,6 +26,13 @@ export interface BenchResult {
   duplicateSamples: number;
   /** Upper bounds of the ingester histogram's buckets over the steady state. */
   latencyMs: LatencyMs;
+  /** Sensors connected, sampled each second from when all first were (null: never all). */
+  sensorsConnected: {
+    allConnectedAfterS: number | null;
+    min: number;
+    max: number;
+    samples: number;
+  } | null;
   latencyNote: string;
   startedAt: string;
   runId: string;
@@ -101,6 +108,13 @@ export function formatTable(result: BenchResult): string {
       'confirmed / stored',
       `${int(result.accounting.samplesConfirmed)} / ${int(result.accounting.rowsStored)}` +
         `${result.accounting.drainTimedOut ? ' (drain timed out)' : ''}`,
+    ],
+    [
+      'sensors connected',
+      result.sensorsConnected
+        ? `all ${int(result.options.sensors)} after ${result.sensorsConnected.allConnectedAfterS ?? '-'} s, ` +
+          `then min ${int(result.sensorsConnected.min)}`
+        : `never all ${int(result.options.sensors)}`,
     ],
     ['lost samples', int(result.lostSamples)],
     ['duplicate samples', int(result.duplicateSamples)],

@@ -5,6 +5,8 @@ import { readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { fleetSerials } from '../cmd/sensor-simulation/cli.js';
+import { provisionSensors } from '../cmd/sensor-simulation/provision.js';
 import { createLogger } from '../internal/telemetry/index.js';
 import { awaitStored, runSensorIds, type Accounting } from './accounting.js';
 import { measureBrokerCeiling, type BrokerCeiling } from './broker-ceiling.js';
@@ -109,12 +111,18 @@ export class BenchRun {
         `${options.sensors} sensors × ${options.frequencyHz} Hz for ${options.durationS} s ` +
           `(serials ${serialPrefix}-…)`,
       );
+      // Provision the broker users first, so the run's clock starts when the devices power on.
+      await provisionSensors(
+        this.admin,
+        fleetSerials(serialPrefix, options.sensors),
+        required(stack, 'IOT_DEVICE_SECRET'),
+        createLogger('bench', 'error'),
+      );
       const snapshots: Snapshot[] = [await scrapeIngesters(ports)];
       const simulator = await startService(repoRoot, 'sensor-simulation', env, {
         label: 'simulator',
         waitReady: false,
         args: [
-          '--provision',
           '--serial-prefix',
           serialPrefix,
           '--sensors',
@@ -132,6 +140,11 @@ export class BenchRun {
       const simStartMs = Date.now();
       snapshots[0] = { ...(snapshots[0] as Snapshot), atMs: simStartMs };
 
+      // Sensors with a broker connection, sampled each second from the moment all of them
+      // first were (provisioning and the connect ramp come before): did any drop afterwards?
+      const connected: number[] = [];
+      let allConnectedAfterS: number | undefined;
+
       // Once a second until told to stop: /metrics, /proc, the progress line.
       let ticking = true;
       let phase = 'sending';
@@ -142,6 +155,12 @@ export class BenchRun {
           const previous = snapshots.at(-1) as Snapshot;
           snapshots.push(snapshot);
           sampler.sample();
+          // Until the simulator's --duration ends (then its sensors disconnect on purpose).
+          if (phase === 'sending' && snapshot.atMs < simStartMs + options.durationS * 1000) {
+            const n = await connectedSensors(simulator.httpPort);
+            if (n === options.sensors) allConnectedAfterS ??= (snapshot.atMs - simStartMs) / 1000;
+            if (n !== undefined && allConnectedAfterS !== undefined) connected.push(n);
+          }
           const p99 = bucketQuantile(bucketDelta(previous, snapshot), 0.99);
           progress.update(
             Math.min(options.durationS, (snapshot.atMs - simStartMs) / 1000),
@@ -220,6 +239,14 @@ export class BenchRun {
         lostSamples: accounting.lostSamples,
         duplicateSamples: accounting.duplicateSamples,
         latencyMs,
+        sensorsConnected: connected.length
+          ? {
+              allConnectedAfterS: allConnectedAfterS ?? null,
+              min: Math.min(...connected),
+              max: Math.max(...connected),
+              samples: connected.length,
+            }
+          : null,
         latencyNote:
           'publish→commit from the ingesters’ iot_ingest_latency_seconds histogram after the ' +
           'warm-up: each figure is the upper bound of its bucket',
@@ -304,4 +331,17 @@ function timelineOf(snapshots: readonly Snapshot[], startMs: number): TimelinePo
     });
   }
   return points;
+}
+
+/** The simulator's count of connected sensors (Σ iot_sim_connected), if it answers. */
+async function connectedSensors(port: number): Promise<number | undefined> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    return text
+      .split('\n')
+      .filter((line) => line.startsWith('iot_sim_connected{'))
+      .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+  } catch {
+    return undefined;
+  }
 }

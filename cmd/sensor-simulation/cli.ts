@@ -226,10 +226,9 @@ export function resolveRun(
     const mobile = flags.mobile ?? 0;
     if (mobile > count) return fail(`--mobile ${mobile} is more than the ${count} sensors`);
     const prefix = flags.serialPrefix ?? defaults.serialPrefix;
-    const width = Math.max(4, String(count).length);
     specs = [];
-    for (let i = 1; i <= count; i++) {
-      const serial = `${prefix}-${String(i).padStart(width, '0')}`;
+    for (const [index, serial] of fleetSerials(prefix, count).entries()) {
+      const i = index + 1;
       if (!SERIAL_PATTERN.test(serial)) {
         return fail(`--serial-prefix ${prefix} makes serial ${serial}, which is too long`);
       }
@@ -260,4 +259,10 @@ export function resolveRun(
       provision: flags.provision ?? false,
     },
   };
+}
+
+/** A fleet's serials: P-0001 … P-N (wider when N needs it). */
+export function fleetSerials(prefix: string, count: number): string[] {
+  const width = Math.max(4, String(count).length);
+  return Array.from({ length: count }, (_, i) => `${prefix}-${String(i + 1).padStart(width, '0')}`);
 }
