@@ -1,8 +1,8 @@
 // The platform's real processes for a run: `node --import tsx cmd/<name>/main.ts` with the
 // stack's env, a free health port and warn-level logs; ready when /readyz answers 200.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { freePort } from '../utils/free-port.js';
 
 export interface Service {
   readonly name: string;
@@ -19,17 +19,6 @@ export interface Service {
 
 const OUTPUT_KEEP = 64 * 1024;
 const READY_TIMEOUT_MS = 60_000;
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startService(
   repoRoot: string,

@@ -1,9 +1,9 @@
 // Real service processes for end-to-end tests: spawned with the stack's env on a free health
 // port, ready when their /readyz says so, stopped with a signal (or killed -9).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { repoRoot, serviceEnv } from './stack-env.js';
+import { freePort } from '../free-port.js';
 
 export interface ServiceProcess {
   readonly name: string;
@@ -16,17 +16,6 @@ export interface ServiceProcess {
   /** Sends the signal and resolves with the exit code (null when killed by a signal). */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
   metrics(): Promise<string>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts `cmd/<name>/main.ts` and waits until its /readyz answers 200. */
