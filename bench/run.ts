@@ -144,6 +144,7 @@ export class BenchRun {
       // first were (provisioning and the connect ramp come before): did any drop afterwards?
       const connected: number[] = [];
       let allConnectedAfterS: number | undefined;
+      let lastMeasured = 0;
 
       // Once a second until told to stop: /metrics, /proc, the progress line.
       let ticking = true;
@@ -155,11 +156,16 @@ export class BenchRun {
           const previous = snapshots.at(-1) as Snapshot;
           snapshots.push(snapshot);
           sampler.sample();
-          // Until the simulator's --duration ends (then its sensors disconnect on purpose).
-          if (phase === 'sending' && snapshot.atMs < simStartMs + options.durationS * 1000) {
-            const n = await connectedSensors(simulator.httpPort);
-            if (n === options.sensors) allConnectedAfterS ??= (snapshot.atMs - simStartMs) / 1000;
-            if (n !== undefined && allConnectedAfterS !== undefined) connected.push(n);
+          // Only while the fleet is measuring (its samples counter moves): at the end of
+          // --duration the sensors stop measuring, drain and disconnect on purpose.
+          if (phase === 'sending') {
+            const fleet = await fleetState(simulator.httpPort);
+            const measuring = fleet !== undefined && fleet.measured > lastMeasured;
+            if (fleet) lastMeasured = fleet.measured;
+            if (measuring && fleet.connected === options.sensors) {
+              allConnectedAfterS ??= (snapshot.atMs - simStartMs) / 1000;
+            }
+            if (measuring && allConnectedAfterS !== undefined) connected.push(fleet.connected);
           }
           const p99 = bucketQuantile(bucketDelta(previous, snapshot), 0.99);
           progress.update(
@@ -333,14 +339,20 @@ function timelineOf(snapshots: readonly Snapshot[], startMs: number): TimelinePo
   return points;
 }
 
-/** The simulator's count of connected sensors (Σ iot_sim_connected), if it answers. */
-async function connectedSensors(port: number): Promise<number | undefined> {
+/** From the simulator's /metrics: sensors connected, and samples measured so far. */
+async function fleetState(
+  port: number,
+): Promise<{ connected: number; measured: number } | undefined> {
   try {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    return text
-      .split('\n')
-      .filter((line) => line.startsWith('iot_sim_connected{'))
-      .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+    const lines = (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).split('\n');
+    const sum = (prefix: string) =>
+      lines
+        .filter((line) => line.startsWith(prefix))
+        .reduce((total, line) => total + Number(line.split(' ').pop()), 0);
+    return {
+      connected: sum('iot_sim_connected{'),
+      measured: sum('iot_sim_samples_measured_total{'),
+    };
   } catch {
     return undefined;
   }
