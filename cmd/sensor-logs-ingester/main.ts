@@ -3,7 +3,7 @@
 import { ConfigError } from '../../internal/config/index.js';
 import { AmqpConnection, Consumer, Publisher } from '../../internal/pubsub/index.js';
 import { QUEUES } from '../../internal/routing/index.js';
-import { createPool, SensorDirectory } from '../../internal/storage/index.js';
+import { createPool, databaseReady, SensorDirectory } from '../../internal/storage/index.js';
 import {
   createLogger,
   createMetricsRegistry,
@@ -72,7 +72,7 @@ async function run(config: Config, logger: ReturnType<typeof createLogger>): Pro
     registry,
     checks: {
       broker: () => connection.isConnected,
-      database: async () => (await pool.query('SELECT 1')).rowCount === 1,
+      database: () => databaseReady(pool),
     },
   });
   logger.info(

@@ -3,7 +3,7 @@
 import { ConfigError } from '../../internal/config/index.js';
 import { AmqpConnection, Consumer, Publisher } from '../../internal/pubsub/index.js';
 import { QUEUES } from '../../internal/routing/index.js';
-import { SensorDirectory, createPool } from '../../internal/storage/index.js';
+import { SensorDirectory, createPool, databaseReady } from '../../internal/storage/index.js';
 import {
   createLogger,
   createMetricsRegistry,
@@ -68,7 +68,7 @@ const health = await startHealthServer({
   registry,
   checks: {
     broker: () => connection.isConnected,
-    database: async () => (await pool.query('SELECT 1')).rowCount === 1,
+    database: () => databaseReady(pool),
   },
 });
 logger.info({ httpPort: health.port, prefetch: config.prefetch }, 'ingesting');

@@ -10,7 +10,7 @@ import {
 } from '../../internal/config/index.js';
 import { AmqpConnection, Consumer, Publisher } from '../../internal/pubsub/index.js';
 import { QUEUES } from '../../internal/routing/index.js';
-import { createPool } from '../../internal/storage/index.js';
+import { createPool, databaseReady } from '../../internal/storage/index.js';
 import {
   createLogger,
   createMetricsRegistry,
@@ -69,7 +69,7 @@ const health = await startHealthServer({
   registry,
   checks: {
     broker: () => connection.isConnected,
-    database: async () => (await pool.query('SELECT 1')).rowCount === 1,
+    database: () => databaseReady(pool),
   },
 });
 logger.info({ httpPort: health.port }, 'enrolling sensors');

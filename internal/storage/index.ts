@@ -16,4 +16,4 @@ export {
 export type { StorageErrorCode } from './errors.js';
 export { SensorDirectory } from './sensor-directory.js';
 export type { SensorRef } from './sensor-directory.js';
-export { createPool } from './pool.js';
+export { createPool, databaseReady } from './pool.js';

@@ -14,3 +14,8 @@ export function createPool(
   pool.on('error', () => undefined);
   return pool;
 }
+
+/** Readiness check for /readyz: the database answers a query now. */
+export async function databaseReady(pool: pg.Pool): Promise<boolean> {
+  return (await pool.query('SELECT 1')).rowCount === 1;
+}
