@@ -1,5 +1,6 @@
 // Enrolls sensors from their registration messages: an unknown serial becomes a sensor of the
-// default organization; a known one gets its reported sample frequency and firmware updated.
+// default organization; a known one gets its reported sample frequency, state and firmware
+// updated (a device announces itself on boot and on every reconnect).
 // One upsert per message, so a repeated registration never duplicates a sensor.
 import type pg from 'pg';
 import { ack, deadLetter, type Handler } from '../../internal/pubsub/index.js';
@@ -32,14 +33,21 @@ export function createRegistrationHandler({ pool, logger, onEnrolled }: Registry
       throw error;
     }
     const { rows } = await pool.query<{ inserted: boolean }>(
-      `INSERT INTO sensor (serial_number, organization_id, sample_frequency, firmware_version, last_seen)
-       VALUES ($1, (SELECT id FROM organization WHERE name = 'default'), $2, NULLIF($3, ''), now())
+      `INSERT INTO sensor (serial_number, organization_id, sample_frequency, firmware_version, state, last_seen)
+       VALUES ($1, (SELECT id FROM organization WHERE name = 'default'), $2, NULLIF($3, ''), $4, now())
        ON CONFLICT (serial_number) DO UPDATE
          SET sample_frequency = EXCLUDED.sample_frequency,
              firmware_version = COALESCE(EXCLUDED.firmware_version, sensor.firmware_version),
+             state = EXCLUDED.state,
              last_seen = now()
        RETURNING (xmax = 0) AS inserted`,
-      [registration.serial, registration.sampleFrequencyHz, registration.firmwareVersion],
+      [
+        registration.serial,
+        registration.sampleFrequencyHz,
+        registration.firmwareVersion,
+        // Firmware from before commands does not report its state; it never sleeps.
+        registration.state || 'awake',
+      ],
     );
     const isNew = rows[0]?.inserted === true;
     logger.info(

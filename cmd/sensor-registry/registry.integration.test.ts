@@ -45,6 +45,7 @@ const register = (serial: string, hz: number, key = deviceKey(serial, 'registry'
       firmwareVersion: '2.1.0',
       mount: 'fixed',
       bootedAtMs: Date.now(),
+      state: 'awake',
     }),
   );
 

@@ -175,6 +175,7 @@ export class SimulatedSensor {
       firmwareVersion: FIRMWARE_VERSION,
       mount,
       bootedAtMs: this.bootMs,
+      state: 'awake' as const,
     };
     this.enqueueEvent('registry', () => registrationCodec.encode(registration));
     this.sampler = new Sampler({

@@ -31,6 +31,11 @@ export const KNOWN_VARIABLES = [
   'IOT_TLS_CERT_FILE',
   'IOT_TLS_KEY_FILE',
   'IOT_TLS_CA_FILE',
+  'IOT_API_PORT',
+  'IOT_API_HOST',
+  'IOT_JWT_TTL',
+  'IOT_COMMAND_TTL',
+  'IOT_API_BODY_LIMIT',
   // devices: the secret every device's broker password derives from (internal/auth)
   'IOT_DEVICE_SECRET',
   // sensor-simulation

@@ -8,6 +8,8 @@ export interface Registration {
   firmwareVersion: string;
   mount: 'fixed' | 'mobile' | '';
   bootedAtMs: number;
+  /** What the device runs as now; '' from older firmware, meaning awake. */
+  state: 'awake' | 'asleep' | '';
 }
 
 export interface MeasurementBatch {

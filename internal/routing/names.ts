@@ -18,6 +18,8 @@ export const COMMANDS_KIND = 'commands';
 /** Queues named `entity.id.consumer.type`; all quorum, all dead-lettering to `iot.dlx`. */
 export const QUEUES = {
   registry: 'sensor.all.registry.created',
+  /** iot-api's copy of every announcement: it re-sends a sensor's desired state. */
+  registryApi: 'sensor.all.registry.api',
   measurementsDbWriter: 'sensor.all.measurements.db_writer',
   measurementsAnalytics: 'sensor.all.measurements.analytics',
   locationsDbWriter: 'sensor.all.locations.db_writer',
@@ -29,6 +31,7 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 /** Which device kind feeds each queue. */
 export const QUEUE_KIND: Readonly<Record<QueueName, DeviceKind>> = {
   [QUEUES.registry]: 'registry',
+  [QUEUES.registryApi]: 'registry',
   [QUEUES.measurementsDbWriter]: 'measurements',
   [QUEUES.measurementsAnalytics]: 'measurements',
   [QUEUES.locationsDbWriter]: 'locations',

@@ -123,9 +123,13 @@ describe('other messages', () => {
     firmwareVersion: '1',
     mount: 'fixed' as const,
     bootedAtMs: now,
+    state: 'awake' as const,
   };
   it.each([
     [{}, undefined],
+    [{ state: '' }, undefined],
+    [{ state: 'asleep' }, undefined],
+    [{ state: 'dozing' }, 'state'],
     [{ mount: '' }, 'mount'],
     [{ sampleFrequencyHz: 1e9 }, 'sample_frequency_hz'],
   ])('registration %o → %s', (over, field) => {

@@ -69,6 +69,12 @@ export function validateRegistration(r: Registration): Registration {
       `must be "fixed" or "mobile", got ${JSON.stringify(r.mount)}`,
     );
   }
+  if (r.state !== '' && r.state !== 'awake' && r.state !== 'asleep') {
+    throw new ValidationError(
+      'state',
+      `must be "awake" or "asleep", got ${JSON.stringify(r.state)}`,
+    );
+  }
   return r;
 }
 
