@@ -8,7 +8,12 @@ import {
   logLevel,
   port,
 } from '../../internal/config/index.js';
-import { AmqpConnection, Consumer, Publisher } from '../../internal/pubsub/index.js';
+import {
+  AmqpConnection,
+  Consumer,
+  Publisher,
+  inOrderPerKey,
+} from '../../internal/pubsub/index.js';
 import { QUEUES } from '../../internal/routing/index.js';
 import { createPool, databaseReady } from '../../internal/storage/index.js';
 import {
@@ -17,7 +22,6 @@ import {
   startHealthServer,
 } from '../../internal/telemetry/index.js';
 import { createRegistrationHandler } from './handlers.js';
-import { inOrderPerKey } from './per-sensor-order.js';
 
 const SERVICE = 'sensor-registry';
 

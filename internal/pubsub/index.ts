@@ -5,3 +5,4 @@ export * from './publisher.js';
 export * from './consumer.js';
 export * from './mqtt-client.js';
 export * from './rabbit-admin.js';
+export * from './per-key-order.js';

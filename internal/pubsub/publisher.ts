@@ -14,11 +14,25 @@ export interface PublishOptions {
   contentType?: string;
   /** Milliseconds since the epoch (AMQP carries seconds; we keep ms in a header too). */
   timestampMs?: number;
+  /**
+   * Ask the broker to hand the message back if no queue takes it (needs `messageId`); the
+   * result then says whether it was routed, e.g. whether a device has a command queue yet.
+   */
+  mandatory?: boolean;
+  /** Milliseconds after which a queue drops the message unread (AMQP per-message TTL). */
+  expirationMs?: number;
+}
+
+export interface PublishResult {
+  /** False only for a mandatory message that no queue took. */
+  routed: boolean;
 }
 
 export class Publisher implements Attachment {
   private channel: ConfirmChannel | undefined;
   private readonly open = new WeakSet<ConfirmChannel>();
+  /** messageIds of mandatory messages the broker returned as unroutable, per channel. */
+  private readonly returned = new WeakMap<ConfirmChannel, Set<string>>();
   private readyWaiters: (() => void)[] = [];
   private drained: Promise<void> = Promise.resolve();
 
@@ -46,6 +60,13 @@ export class Publisher implements Attachment {
     channel.on('error', (error: Error) =>
       this.logger.warn({ err: error }, 'publish channel error'),
     );
+    const returned = new Set<string>();
+    this.returned.set(channel, returned);
+    // The broker sends basic.return before the confirm of the same message, on this channel.
+    channel.on('return', (message: { properties: { messageId?: unknown } }) => {
+      const id = message.properties.messageId;
+      if (typeof id === 'string') returned.add(id);
+    });
     this.channel = channel;
     this.drained = Promise.resolve();
     for (const wake of this.readyWaiters.splice(0)) wake();
@@ -56,7 +77,10 @@ export class Publisher implements Attachment {
     routingKey: string,
     body: Uint8Array,
     options: PublishOptions = {},
-  ): Promise<void> {
+  ): Promise<PublishResult> {
+    if (options.mandatory && !options.messageId) {
+      throw new TypeError('a mandatory publish needs a messageId to recognise its return');
+    }
     const deadline = Date.now() + this.timeoutMs;
     let lastError: unknown;
     for (;;) {
@@ -64,7 +88,9 @@ export class Publisher implements Attachment {
       if (!channel) throw new PublishTimeoutError(routingKey, this.timeoutMs, { cause: lastError });
       try {
         await this.publishOnce(channel, exchange, routingKey, body, options);
-        return;
+        const returned = this.returned.get(channel);
+        const unroutable = options.messageId !== undefined && returned?.delete(options.messageId);
+        return { routed: !unroutable };
       } catch (error) {
         // A nack is the broker's answer; anything else (the channel closed under the message)
         // means "not known to be stored": publish again on the next channel.
@@ -93,6 +119,11 @@ export class Publisher implements Attachment {
           contentType: options.contentType ?? 'application/x-protobuf',
           type: options.type,
           messageId: options.messageId,
+          mandatory: options.mandatory,
+          expiration:
+            options.expirationMs === undefined
+              ? undefined
+              : String(Math.max(0, Math.round(options.expirationMs))),
           timestamp: Math.floor(timestampMs / 1000),
           headers: { 'x-published-at-ms': timestampMs, ...options.headers },
         },

@@ -1,7 +1,8 @@
-// Registrations of different sensors may be handled at once; those of one sensor must apply
-// in the order they arrived (a re-registration must not be overtaken by an older one). So
-// each serial gets a queue of its own: a handler for a serial waits for the one before it.
-import type { Delivery, Handler, Outcome } from '../../internal/pubsub/index.js';
+// Messages of different sensors may be handled at once; those of one sensor must apply in the
+// order they arrived (a re-registration must not be overtaken by an older one). So each key
+// gets a queue of its own: a handler for a key waits for the one before it.
+import type { Delivery, Handler } from './consumer.js';
+import type { Outcome } from './outcome.js';
 
 export function inOrderPerKey(key: (delivery: Delivery) => string, handler: Handler): Handler {
   const tails = new Map<string, Promise<Outcome>>();

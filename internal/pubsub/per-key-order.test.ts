@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Delivery } from '../../internal/pubsub/index.js';
-import { inOrderPerKey } from './per-sensor-order.js';
+import type { Delivery } from './consumer.js';
+import { inOrderPerKey } from './per-key-order.js';
 
 const delivery = (routingKey: string, body: string) =>
   ({ routingKey, body: Buffer.from(body) }) as unknown as Delivery;

@@ -1,0 +1,148 @@
+// The HTTP application, built without listening (fastify's build()/listen() split), so tests
+// start it on port 0 and main.ts on the configured port.
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import type { Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type pg from 'pg';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../../internal/telemetry/index.js';
+import { authenticate, requireRole } from './authenticate.js';
+import type { CommandDispatcher } from './command-dispatcher.js';
+import type { CommandEvents } from './command-events.js';
+import { installErrorHandling } from './error-handler.js';
+import type { ApiMetrics } from './metrics.js';
+import { registerAccountRoutes } from './routes/accounts.js';
+import { registerAlarmRoutes } from './routes/alarms.js';
+import { registerAuthRoutes } from './routes/auth.js';
+import { registerCommandRoutes } from './routes/commands.js';
+import { registerOperationRoutes } from './routes/operations.js';
+import { registerSensorRoutes } from './routes/sensors.js';
+import { registerTargetRoutes } from './routes/targets.js';
+import type { Principal, Role } from './store/accounts-store.js';
+
+export const API_PREFIX = '/api/v1';
+
+export interface AppDeps {
+  pool: pg.Pool;
+  logger: Logger;
+  dispatcher: CommandDispatcher;
+  events: CommandEvents;
+  registry: Registry;
+  metrics: ApiMetrics;
+  ready: () => Promise<Record<string, boolean>>;
+  jwtSecret: string;
+  jwtTtlMs: number;
+  commandTtlMs: number;
+  bodyLimitBytes: number;
+  /** PEM cert and key; omitted, the app speaks plain HTTP (behind a TLS-terminating proxy). */
+  https?: { cert: string | Buffer; key: string | Buffer };
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The least role a route needs; routes without it are public. */
+    role?: Role;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+export function buildApp(deps: AppDeps) {
+  // pino is fastify's own logger; this only widens the type to fastify's view of it.
+  const loggerInstance: FastifyBaseLogger = deps.logger;
+  const app = Fastify({
+    loggerInstance,
+    disableRequestLogging: true,
+    bodyLimit: deps.bodyLimitBytes,
+    // Our own https.Server keeps fastify's types on the default (http) server; the two
+    // share the request/response API that fastify uses.
+    ...(deps.https
+      ? {
+          serverFactory: (handler: Parameters<typeof createHttpsServer>[1]) =>
+            createHttpsServer({ ...deps.https }, handler) as unknown as Server,
+        }
+      : {}),
+    ajv: {
+      // Reject unknown fields instead of silently dropping them; keep query coercion.
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorateRequest('principal', null);
+  installErrorHandling(app);
+
+  // Authentication runs before the body is parsed, so a stranger learns nothing from
+  // validation errors; the role check follows on the same hook.
+  app.addHook('onRequest', async (request) => {
+    const needed = request.routeOptions.config.role;
+    if (!needed) return;
+    request.principal = await authenticate(
+      deps.pool,
+      deps.jwtSecret,
+      request.headers.authorization,
+    );
+    requireRole(request.principal, needed);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.requests.observe(
+      {
+        route: request.routeOptions.url ?? 'unmatched',
+        method: request.method,
+        status: reply.statusCode,
+      },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  void app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'iot-api',
+        version: '1',
+        description: 'Sensors, targets, commands and alarms of the IoT monitoring platform.',
+      },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      },
+      security: [{ bearer: [] }],
+    },
+  });
+  void app.register(
+    (child, _options, done) => {
+      const api = child.withTypeProvider<TypeBoxTypeProvider>();
+      registerAuthRoutes(api, deps);
+      registerSensorRoutes(api, deps);
+      registerCommandRoutes(api, deps);
+      registerTargetRoutes(api, deps);
+      registerAlarmRoutes(api, deps);
+      registerAccountRoutes(api, deps);
+      api.get('/openapi.json', { schema: { hide: true } }, (_request, reply) =>
+        reply.send(app.swagger()),
+      );
+      done();
+    },
+    { prefix: API_PREFIX },
+  );
+  registerOperationRoutes(app, deps);
+  return app;
+}
+
+export type ApiApp = ReturnType<typeof buildApp>;
+/** What route modules receive: the app, or its `/api/v1` child. */
+export type RouteApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;

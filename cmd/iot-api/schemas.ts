@@ -1,0 +1,206 @@
+// Request and response shapes, once: fastify validates requests against them, serialises
+// responses with them, and @fastify/swagger publishes them as the OpenAPI document.
+import { Type, type Static, type TSchema } from 'typebox';
+import {
+  MAX_SAMPLE_FREQUENCY_HZ,
+  MIN_SAMPLE_FREQUENCY_HZ,
+} from '../../internal/validation/index.js';
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Timestamp = Type.String({ format: 'date-time' });
+/** Every body object refuses fields it does not know: a typo must not pass silently. */
+const Strict = { additionalProperties: false } as const;
+
+export const Role = Type.Enum(['viewer', 'operator', 'admin']);
+const SensorStateSchema = Type.Enum(['awake', 'asleep']);
+const SampleFrequency = Type.Number({
+  minimum: MIN_SAMPLE_FREQUENCY_HZ,
+  maximum: MAX_SAMPLE_FREQUENCY_HZ,
+  description: 'Hz',
+});
+
+export const ErrorBody = Type.Object({
+  error: Type.Object({ code: Type.String(), message: Type.String() }),
+});
+
+export const SerialParams = Type.Object({ serial: Type.String() });
+export const NameParams = Type.Object({ name: Type.String() });
+export const IdParams = Type.Object({ id: Type.String() });
+
+export const LoginBody = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 64 }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
+  Strict,
+);
+export const LoginReply = Type.Object({
+  token: Type.String(),
+  expiresAt: Timestamp,
+  username: Type.String(),
+  role: Role,
+  organization: Type.String(),
+});
+export const MeReply = Type.Object({
+  username: Type.String(),
+  role: Role,
+  organization: Type.String(),
+  via: Type.Enum(['token', 'api_key']),
+});
+
+export const Sensor = Type.Object({
+  serial: Type.String(),
+  state: SensorStateSchema,
+  sampleFrequencyHz: Type.Number(),
+  desiredState: Nullable(SensorStateSchema),
+  desiredSampleFrequencyHz: Nullable(Type.Number()),
+  target: Nullable(Type.String()),
+  lastSeen: Nullable(Timestamp),
+  connectivity: Type.Enum(['online', 'stale', 'offline']),
+  samplesLastMinute: Type.Integer(),
+  firmwareVersion: Nullable(Type.String()),
+  registeredAt: Timestamp,
+});
+export const SensorList = Type.Object({ items: Type.Array(Sensor) });
+export const AssignBody = Type.Object(
+  { target: Nullable(Type.String({ minLength: 1, maxLength: 100 })) },
+  Strict,
+);
+
+export const LogsQuery = Type.Object(
+  {
+    since: Type.Optional(Timestamp),
+    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+  },
+  Strict,
+);
+export const LogList = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      time: Timestamp,
+      level: Type.String(),
+      message: Type.String(),
+      fields: Type.Record(Type.String(), Type.String()),
+    }),
+  ),
+});
+
+const CommandStatusSchema = Type.Enum(['queued', 'sent', 'applied', 'rejected', 'expired']);
+export const CommandTypeSchema = Type.Enum(['sleep', 'awake', 'set_sample_frequency']);
+export const CommandBody = Type.Object(
+  {
+    type: CommandTypeSchema,
+    sampleFrequencyHz: Type.Optional(SampleFrequency),
+    expiresInSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+  },
+  Strict,
+);
+export type CommandBodyType = Static<typeof CommandBody>;
+export const Command = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  serial: Type.String(),
+  type: CommandTypeSchema,
+  sampleFrequencyHz: Nullable(Type.Number()),
+  status: CommandStatusSchema,
+  reason: Nullable(Type.String()),
+  issuedAt: Timestamp,
+  expiresAt: Timestamp,
+  updatedAt: Timestamp,
+  issuedBy: Nullable(Type.String()),
+  history: Type.Array(
+    Type.Object({ status: CommandStatusSchema, reason: Nullable(Type.String()), at: Timestamp }),
+  ),
+});
+export const CommandList = Type.Object({ items: Type.Array(Command) });
+export const LimitQuery = Type.Object(
+  { limit: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }) },
+  Strict,
+);
+
+const TargetKind = Type.Enum(['fixed', 'mobile']);
+export const Target = Type.Object({
+  name: Type.String(),
+  kind: TargetKind,
+  createdAt: Timestamp,
+  sensors: Type.Array(Type.String()),
+});
+export const TargetList = Type.Object({ items: Type.Array(Target) });
+export const TargetBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[^\\s/][^/]*$' }),
+    kind: Type.Optional(TargetKind),
+  },
+  Strict,
+);
+
+export const Alarm = Type.Object({
+  id: Type.String(),
+  serial: Type.String(),
+  kind: Type.String(),
+  severity: Type.Enum(['info', 'warning', 'critical']),
+  message: Type.String(),
+  raisedAt: Timestamp,
+  acknowledgedAt: Nullable(Timestamp),
+  acknowledgedBy: Nullable(Type.String()),
+});
+export const AlarmList = Type.Object({ items: Type.Array(Alarm) });
+export const AlarmsQuery = Type.Object(
+  {
+    all: Type.Boolean({ default: false }),
+    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+  },
+  Strict,
+);
+
+export const Account = Type.Object({
+  username: Type.String(),
+  role: Role,
+  createdAt: Timestamp,
+  disabled: Type.Boolean(),
+});
+export const AccountList = Type.Object({ items: Type.Array(Account) });
+export const AccountBody = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._@-]+$' }),
+    password: Type.String({ minLength: 12, maxLength: 1024 }),
+    role: Role,
+  },
+  Strict,
+);
+
+export const ApiKey = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  role: Role,
+  prefix: Type.String(),
+  createdAt: Timestamp,
+  expiresAt: Nullable(Timestamp),
+  lastUsedAt: Nullable(Timestamp),
+  revoked: Type.Boolean(),
+});
+export const ApiKeyList = Type.Object({ items: Type.Array(ApiKey) });
+export const ApiKeyBody = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    role: Role,
+    expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+  },
+  Strict,
+);
+export const NewApiKeyReply = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  role: Role,
+  prefix: Type.String(),
+  key: Type.String({ description: 'Shown once; store it now.' }),
+});
+
+export const NoContent = Type.Null({ description: 'No content' });
+
+/** The error replies every authenticated route may give, for the OpenAPI document. */
+export const errorReplies = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+} as const;

@@ -1,0 +1,105 @@
+// Everything iot-api runs, started and stopped together: the HTTPS app, the consumers of acks
+// and announcements, the expiry sweep and the notification listener. main.ts reads config and
+// signals; tests start the same service in-process.
+import type pg from 'pg';
+import { AmqpConnection, Consumer, Publisher, inOrderPerKey } from '../../internal/pubsub/index.js';
+import { QUEUES } from '../../internal/routing/index.js';
+import { createPool, databaseReady } from '../../internal/storage/index.js';
+import { createMetricsRegistry, type Logger } from '../../internal/telemetry/index.js';
+import { buildApp, type ApiApp } from './app.js';
+import { CommandDispatcher } from './command-dispatcher.js';
+import { CommandEvents } from './command-events.js';
+import type { ApiConfig } from './config.js';
+import { createAckHandler, createAnnouncementHandler } from './device-handlers.js';
+import { startExpirySweep } from './expiry-sweep.js';
+import { createApiMetrics } from './metrics.js';
+import { ensureAdmin } from './store/accounts-store.js';
+
+export const SERVICE = 'iot-api';
+
+export type ServiceConfig = Omit<ApiConfig, 'tlsCertFile' | 'tlsKeyFile'> & {
+  https?: { cert: string | Buffer; key: string | Buffer };
+};
+
+export interface ApiService {
+  app: ApiApp;
+  pool: pg.Pool;
+  /** The port it listens on (the configured one, or the OS's pick for 0). */
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startApiService(config: ServiceConfig, logger: Logger): Promise<ApiService> {
+  const registry = createMetricsRegistry(SERVICE);
+  const metrics = createApiMetrics(registry);
+  const pool = createPool(config.databaseUrl, { applicationName: SERVICE, max: config.poolSize });
+  const admin = await ensureAdmin(pool, config.adminUsername, config.adminPassword);
+  logger.info({ username: config.adminUsername, admin }, 'first admin account checked');
+
+  const connection = await AmqpConnection.open({ url: config.amqpUrl, logger, name: SERVICE });
+  // A request waits for the broker's confirm; a short timeout keeps the answer prompt and the
+  // command simply stays queued when the broker is away.
+  const publisher = await Publisher.create(connection, { logger, timeoutMs: 5_000 });
+  const dispatcher = new CommandDispatcher({
+    pool,
+    publisher,
+    logger,
+    metrics,
+    commandTtlMs: config.commandTtlMs,
+  });
+  const events = new CommandEvents(config.databaseUrl, logger);
+  await events.start();
+
+  const acks = await Consumer.start(connection, {
+    queue: QUEUES.acksApi,
+    publisher,
+    logger,
+    prefetch: 50,
+    handler: createAckHandler({ pool, metrics }),
+  });
+  const announcements = await Consumer.start(connection, {
+    queue: QUEUES.registryApi,
+    publisher,
+    logger,
+    prefetch: 50,
+    // One sensor's announcements in order, so two reconnects cannot both re-ask the same thing.
+    handler: inOrderPerKey((d) => d.routingKey, createAnnouncementHandler({ dispatcher })),
+  });
+  const sweep = startExpirySweep({ pool, logger, metrics });
+
+  const app = buildApp({
+    pool,
+    logger,
+    dispatcher,
+    events,
+    registry,
+    metrics,
+    jwtSecret: config.jwtSecret,
+    jwtTtlMs: config.jwtTtlMs,
+    commandTtlMs: config.commandTtlMs,
+    bodyLimitBytes: config.bodyLimitBytes,
+    https: config.https,
+    ready: async () => ({
+      broker: connection.isConnected,
+      database: await databaseReady(pool).catch(() => false),
+    }),
+  });
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+
+  return {
+    app,
+    pool,
+    port,
+    async close() {
+      await app.close();
+      await acks.drain();
+      await announcements.drain();
+      await sweep.stop();
+      await events.close();
+      await connection.close();
+      await pool.end();
+    },
+  };
+}

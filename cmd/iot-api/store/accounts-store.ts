@@ -1,0 +1,182 @@
+// Accounts and API keys: who may call the API, in which organization, with which role.
+import { hashPassword, verifyPassword } from '../../../internal/auth/index.js';
+import type { Queryable } from './queryable.js';
+
+export const ROLES = ['viewer', 'operator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Whether `role` may do what `needed` may (admin ⊃ operator ⊃ viewer). */
+export function roleAllows(role: Role, needed: Role): boolean {
+  return ROLES.indexOf(role) >= ROLES.indexOf(needed);
+}
+
+export interface Principal {
+  accountId: string;
+  username: string;
+  organizationId: string;
+  organization: string;
+  /** The effective role: an API key's role, never above its account's. */
+  role: Role;
+  via: 'token' | 'api_key';
+}
+
+interface AccountRow {
+  id: string;
+  username: string;
+  organization_id: string;
+  organization: string;
+  role: Role;
+  password_hash: string;
+}
+
+const ACCOUNT_COLUMNS =
+  'a.id, a.username, a.organization_id, o.name AS organization, a.role, a.password_hash';
+const ACCOUNT_SELECT = `
+  SELECT ${ACCOUNT_COLUMNS} FROM account a JOIN organization o ON o.id = a.organization_id`;
+
+function principal(row: AccountRow, via: Principal['via'], role: Role = row.role): Principal {
+  return {
+    accountId: row.id,
+    username: row.username,
+    organizationId: row.organization_id,
+    organization: row.organization,
+    role,
+    via,
+  };
+}
+
+/** The account for a username and password, or undefined (wrong either way, or disabled). */
+export async function authenticatePassword(
+  db: Queryable,
+  username: string,
+  password: string,
+): Promise<Principal | undefined> {
+  const { rows } = await db.query<AccountRow>(
+    `${ACCOUNT_SELECT} WHERE a.username = $1 AND a.disabled_at IS NULL`,
+    [username],
+  );
+  const row = rows[0];
+  // Hash even for an unknown user, so response time does not tell which usernames exist.
+  const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
+  return row && ok ? principal(row, 'token') : undefined;
+}
+
+const DUMMY_HASH = await hashPassword('timing-equaliser');
+
+/** The live account behind a login token (re-read: disabling takes effect at once). */
+export async function accountById(db: Queryable, id: string): Promise<Principal | undefined> {
+  if (!/^\d{1,18}$/.test(id)) return undefined;
+  const { rows } = await db.query<AccountRow>(
+    `${ACCOUNT_SELECT} WHERE a.id = $1 AND a.disabled_at IS NULL`,
+    [id],
+  );
+  return rows[0] && principal(rows[0], 'token');
+}
+
+/** The account behind an unrevoked, unexpired API key with this prefix, with the key's hash. */
+export async function apiKeyByPrefix(
+  db: Queryable,
+  prefix: string,
+): Promise<{ principal: Principal; keyHash: string; keyId: string } | undefined> {
+  const { rows } = await db.query<
+    AccountRow & { key_role: Role; key_hash: string; key_id: string }
+  >(
+    `SELECT ${ACCOUNT_COLUMNS}, k.role AS key_role, k.key_hash, k.id AS key_id
+     FROM account a JOIN organization o ON o.id = a.organization_id
+       JOIN api_key k ON k.account_id = a.id
+     WHERE k.prefix = $1 AND k.revoked_at IS NULL AND a.disabled_at IS NULL
+       AND (k.expires_at IS NULL OR k.expires_at > now())`,
+    [prefix],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  // An account demoted after the key was made drags the key down with it.
+  const role = roleAllows(row.role, row.key_role) ? row.key_role : row.role;
+  return { principal: principal(row, 'api_key', role), keyHash: row.key_hash, keyId: row.key_id };
+}
+
+export async function touchApiKey(db: Queryable, keyId: string): Promise<void> {
+  // At most once a minute per key: a busy script must not write a row per request.
+  await db.query(
+    `UPDATE api_key SET last_used_at = now()
+     WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+    [keyId],
+  );
+}
+
+/**
+ * The first admin comes from configuration: created in the default organization if missing,
+ * its password reset to the configured one if it differs (how an operator recovers access).
+ */
+export async function ensureAdmin(
+  db: Queryable,
+  username: string,
+  password: string,
+): Promise<'created' | 'updated' | 'unchanged'> {
+  const { rows } = await db.query<{ id: string; password_hash: string; role: Role }>(
+    'SELECT id, password_hash, role FROM account WHERE username = $1',
+    [username],
+  );
+  const existing = rows[0];
+  if (!existing) {
+    await db.query(
+      `INSERT INTO account (organization_id, username, password_hash, role)
+       VALUES ((SELECT id FROM organization WHERE name = 'default'), $1, $2, 'admin')
+       ON CONFLICT (username) DO NOTHING`,
+      [username, await hashPassword(password)],
+    );
+    return 'created';
+  }
+  if (existing.role === 'admin' && (await verifyPassword(password, existing.password_hash))) {
+    return 'unchanged';
+  }
+  await db.query(
+    `UPDATE account SET password_hash = $2, role = 'admin', disabled_at = NULL WHERE id = $1`,
+    [existing.id, await hashPassword(password)],
+  );
+  return 'updated';
+}
+
+export interface AccountView {
+  username: string;
+  role: Role;
+  createdAt: string;
+  disabled: boolean;
+}
+
+export async function listAccounts(db: Queryable, organizationId: string): Promise<AccountView[]> {
+  const { rows } = await db.query<{
+    username: string;
+    role: Role;
+    created_at: Date;
+    disabled: boolean;
+  }>(
+    `SELECT username, role, created_at, disabled_at IS NOT NULL AS disabled
+     FROM account WHERE organization_id = $1 ORDER BY username`,
+    [organizationId],
+  );
+  return rows.map((r) => ({
+    username: r.username,
+    role: r.role,
+    createdAt: r.created_at.toISOString(),
+    disabled: r.disabled,
+  }));
+}
+
+export async function createAccount(
+  db: Queryable,
+  organizationId: string,
+  account: { username: string; password: string; role: Role },
+): Promise<AccountView> {
+  const { rows } = await db.query<{ created_at: Date }>(
+    `INSERT INTO account (organization_id, username, password_hash, role)
+     VALUES ($1, $2, $3, $4) RETURNING created_at`,
+    [organizationId, account.username, await hashPassword(account.password), account.role],
+  );
+  return {
+    username: account.username,
+    role: account.role,
+    createdAt: rows[0]!.created_at.toISOString(),
+    disabled: false,
+  };
+}

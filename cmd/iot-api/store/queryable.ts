@@ -1,0 +1,28 @@
+import type pg from 'pg';
+
+/** A pool or a client inside a transaction: stores work with either. */
+export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
+
+/** Runs `work` in one transaction on a client of `pool`. */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** PostgreSQL's unique_violation, e.g. a target name that exists. */
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === '23505';
+}

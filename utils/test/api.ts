@@ -1,0 +1,75 @@
+// Tests talk to a real iot-api over real TLS, with the local stack's CA.
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'undici';
+import { required } from './brokers.js';
+import { stackEnv } from './stack-env.js';
+
+export interface ApiResponse {
+  status: number;
+  body: unknown;
+  /** The body as JSON of the platform's error shape, for assertions. */
+  error?: { code: string; message: string };
+}
+
+export class TestApi {
+  readonly dispatcher: Agent;
+
+  constructor(readonly baseUrl: string) {
+    this.dispatcher = new Agent({
+      connect: { ca: readFileSync(required(stackEnv(), 'IOT_TLS_CA_FILE')) },
+    });
+  }
+
+  async call(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    options: {
+      token?: string;
+      json?: unknown;
+      raw?: string;
+      headers?: Record<string, string>;
+    } = {},
+  ): Promise<ApiResponse> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined;
+    if (options.json !== undefined) body = JSON.stringify(options.json);
+    if (options.raw !== undefined) body = options.raw;
+    if (body !== undefined) headers['content-type'] ??= 'application/json';
+    const res = await request(`${this.baseUrl}${path}`, {
+      method,
+      headers,
+      body,
+      dispatcher: this.dispatcher,
+    });
+    const text = await res.body.text();
+    const parsed: unknown = text === '' ? undefined : JSON.parse(text);
+    const error = (parsed as { error?: ApiResponse['error'] } | undefined)?.error;
+    return { status: res.statusCode, body: parsed, error };
+  }
+
+  /** Reads a server-sent event stream to its end: the `data` of each `command` event. */
+  async events(path: string, token: string): Promise<unknown[]> {
+    const res = await request(`${this.baseUrl}${path}`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+      dispatcher: this.dispatcher,
+    });
+    if (res.statusCode !== 200)
+      throw new Error(`events: ${res.statusCode} ${await res.body.text()}`);
+    const text = await res.body.text();
+    return text
+      .split('\n\n')
+      .filter((block) => block.includes('event: command'))
+      .map((block) => JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null') as unknown);
+  }
+
+  async login(username: string, password: string): Promise<string> {
+    const res = await this.call('POST', '/api/v1/auth/login', { json: { username, password } });
+    if (res.status !== 200) throw new Error(`login ${username}: ${JSON.stringify(res.body)}`);
+    return (res.body as { token: string }).token;
+  }
+
+  close(): Promise<void> {
+    return this.dispatcher.close();
+  }
+}
