@@ -45,6 +45,8 @@ export interface LogBatchWriterOptions {
   flushIntervalMs: number;
   unknownSerialTimeoutMs: number;
   onBatch?: (report: BatchReport) => void;
+  /** Called for every line of an enrolled sensor: it was heard from (LastSeen). */
+  onSeen?: (sensorId: number, atMs: number) => void;
   now?: () => number;
 }
 
@@ -134,6 +136,7 @@ export class LogBatchWriter {
       const sensor = sensors.get(entry.line.serial);
       if (sensor) {
         rows.push({ sensorId: sensor.id, line: entry.line, entry });
+        this.options.onSeen?.(sensor.id, this.now());
         continue;
       }
       report.unknownSerial++;

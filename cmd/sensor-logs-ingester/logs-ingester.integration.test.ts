@@ -111,6 +111,19 @@ describe('sensor-logs-ingester against the local stack', () => {
       fields: { test: 'logs-ingester' },
     });
 
+    // A sensor that only logs (asleep) is still heard from.
+    await vi.waitFor(
+      async () =>
+        expect(
+          await count(
+            pool,
+            "SELECT count(*) AS n FROM sensor WHERE id = $1 AND last_seen > now() - interval '1 minute'",
+            [sensorId],
+          ),
+        ).toBe(1),
+      WAIT,
+    );
+
     const lines = (await fileLines()).filter((line) => line.serial === serial);
     expect(lines.map((line) => line.message).sort()).toEqual([...messages].sort());
     expect(lines.find((line) => line.message === messages[0])).toEqual({

@@ -3,7 +3,12 @@
 import { ConfigError } from '../../internal/config/index.js';
 import { AmqpConnection, Consumer, Publisher } from '../../internal/pubsub/index.js';
 import { QUEUES } from '../../internal/routing/index.js';
-import { createPool, databaseReady, SensorDirectory } from '../../internal/storage/index.js';
+import {
+  LastSeen,
+  SensorDirectory,
+  createPool,
+  databaseReady,
+} from '../../internal/storage/index.js';
 import {
   createLogger,
   createMetricsRegistry,
@@ -45,6 +50,11 @@ async function run(config: Config, logger: ReturnType<typeof createLogger>): Pro
   const file = new DailyLogFile(config.sensorLogDir);
   await file.open();
   const pool = createPool(config.databaseUrl, { applicationName: `iot-${SERVICE}`, max: 4 });
+  // A sleeping sensor sends no measurements but keeps logging its heartbeat: still online.
+  const lastSeen = new LastSeen(pool, 1_000, (error) =>
+    logger.warn({ err: error }, 'could not record last_seen'),
+  );
+  lastSeen.start();
   const writer = new LogBatchWriter({
     directory: new SensorDirectory(pool),
     store: new PgLogStore(pool),
@@ -54,6 +64,7 @@ async function run(config: Config, logger: ReturnType<typeof createLogger>): Pro
     flushIntervalMs: config.flushIntervalMs,
     unknownSerialTimeoutMs: config.unknownSerialTimeoutMs,
     onBatch: (report) => metrics.onBatch(report),
+    onSeen: (sensorId, atMs) => lastSeen.seen(sensorId, atMs),
   });
 
   const connection = await AmqpConnection.open({ url: config.amqpUrl, logger, name: SERVICE });
@@ -87,6 +98,7 @@ async function run(config: Config, logger: ReturnType<typeof createLogger>): Pro
   logger.info({ signal }, 'shutting down');
   await consumer.drain();
   await writer.close();
+  await lastSeen.close();
   await file.close();
   await health.close();
   await pool.end();

@@ -16,7 +16,7 @@ import {
   serialFromKey,
 } from '../../internal/routing/index.js';
 import { unknownSerialOutcome } from '../../internal/sensorlogic/index.js';
-import type { SensorDirectory } from '../../internal/storage/index.js';
+import type { LastSeen, SensorDirectory } from '../../internal/storage/index.js';
 import type { Logger } from '../../internal/telemetry/index.js';
 import {
   ValidationError,
@@ -26,7 +26,6 @@ import {
   validateSameSerial,
 } from '../../internal/validation/index.js';
 import { Batcher } from './batcher.js';
-import type { LastSeen } from './last-seen.js';
 import { writeLocations, type ResolvedLocation } from './location-writer.js';
 import { writeMeasurementBatches, type ResolvedBatch } from './measurement-writer.js';
 import type { IngesterMetrics } from './metrics.js';

@@ -3,7 +3,12 @@
 import { ConfigError } from '../../internal/config/index.js';
 import { AmqpConnection, Consumer, Publisher } from '../../internal/pubsub/index.js';
 import { QUEUES } from '../../internal/routing/index.js';
-import { SensorDirectory, createPool, databaseReady } from '../../internal/storage/index.js';
+import {
+  SensorDirectory,
+  createPool,
+  databaseReady,
+  LastSeen,
+} from '../../internal/storage/index.js';
 import {
   createLogger,
   createMetricsRegistry,
@@ -11,7 +16,6 @@ import {
 } from '../../internal/telemetry/index.js';
 import { loadIngesterConfig, type IngesterConfig } from './config.js';
 import { createIngestHandlers } from './handlers.js';
-import { LastSeen } from './last-seen.js';
 import { ingesterMetrics } from './metrics.js';
 
 const SERVICE = 'sensor-measurements-ingester';

@@ -17,3 +17,4 @@ export type { StorageErrorCode } from './errors.js';
 export { SensorDirectory } from './sensor-directory.js';
 export type { SensorRef } from './sensor-directory.js';
 export { createPool, databaseReady } from './pool.js';
+export { LastSeen } from './last-seen.js';

@@ -1,5 +1,6 @@
 // Coalesces "this sensor was just heard from" into one UPDATE per interval for all sensors,
-// instead of one write per message.
+// instead of one write per message. Measurements and log lines (a sleeping sensor still logs
+// its heartbeat) both count.
 import type pg from 'pg';
 
 export class LastSeen {
