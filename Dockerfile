@@ -7,6 +7,12 @@ ENV NPM_CONFIG_UPDATE_NOTIFIER=false \
     NPM_CONFIG_FUND=false \
     NPM_CONFIG_AUDIT=false
 
+# openssl: compose.yaml's iot-api-tls one-shot makes the API's certificates with it
+# (dependencies/tls/make-certs.sh, the same script as utils/stack.sh).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends openssl \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 
 # Dependencies first, so a source change does not reinstall them. Dev dependencies stay:

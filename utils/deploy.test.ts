@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { KNOWN_VARIABLES } from '../internal/config/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const read = (file: string): string => readFileSync(path.join(root, file), 'utf8');
@@ -26,6 +27,7 @@ interface ComposeService {
   ports?: (string | number | { target?: number; published?: string | number })[];
   depends_on?: string[] | Record<string, { condition?: string }>;
   healthcheck?: { test?: string | string[] };
+  user?: string;
 }
 
 interface Compose {
@@ -102,6 +104,18 @@ function envExampleVariables(): Map<string, string> {
 
 const SECRET_NAME = /PASSWORD|SECRET|COOKIE|TOKEN/;
 const REQUIRED_REFERENCE = /^\$\{[A-Z_][A-Z0-9_]*:\?[^}]*\}$/;
+const KNOWN = new Set<string>(KNOWN_VARIABLES);
+
+/** `cmd/<name>/main.ts` when the command runs one of the platform's commands. */
+function platformCommandOf(command: string | string[] | undefined): string | undefined {
+  const words = typeof command === 'string' ? command.split(/\s+/) : (command ?? []);
+  return words.find((word) => /^cmd\/[a-z-]+\/main\.ts$/.test(word));
+}
+
+/** The one named-volume mount of a service at a directory holding the given file. */
+function mountHolding(svc: ComposeService, file: string): Mount | undefined {
+  return mountsOf(svc).find((mount) => path.posix.dirname(file) === mount.target);
+}
 
 /** The user-provisioning script, as the shell sees it (compose escapes `$` as `$$`). */
 function composeUsersScript(): string {
@@ -252,6 +266,115 @@ describe('compose.yaml', () => {
     });
   });
 
+  it('runs iot-api from the platform image, on HTTPS port 8443 published through IOT_API_PORT', () => {
+    const api = service('iot-api');
+    expect(api.image).toBe(service('migrate').image);
+    expect(api.command).toEqual(['node', '--import', 'tsx', 'cmd/iot-api/main.ts']);
+    expect(existsSync(path.join(root, 'cmd/iot-api/API.md'))).toBe(true);
+    const env = environmentOf(api);
+    expect(env.IOT_API_PORT).toBe('8443');
+    expect(env.IOT_API_HOST).toBe('0.0.0.0');
+    expect(api.ports).toEqual(['${IOT_API_PORT:-8443}:8443']);
+    expect(env.IOT_HTTP_PORT, 'no separate plain-HTTP port').toBeUndefined();
+    expect(env.IOT_AMQP_URL).toMatch(/^amqp:\/\/iot-services:\$\{[^}]+\}@rabbitmq:5672\/%2F$/);
+    expect(env.IOT_DATABASE_URL).toMatch(
+      /^postgres:\/\/iot_app:\$\{[^}]+\}@timescaledb:5432\/iot$/,
+    );
+  });
+
+  it('checks iot-api is healthy over HTTPS on /healthz', () => {
+    const test = service('iot-api').healthcheck?.test;
+    expect(Array.isArray(test) ? test[0] : test).toBe('CMD');
+    const probe = stringsIn(test).join(' ');
+    expect(probe).toMatch(/\bhttps\b/);
+    expect(probe).toContain("path: '/healthz'");
+    expect(probe).toContain('port: 8443');
+    // The image has no curl: node is the only client in it.
+    expect(Array.isArray(test) ? test[1] : '').toBe('node');
+  });
+
+  it('starts iot-api after the broker users, the migrations and its certificate', () => {
+    expect(service('iot-api').depends_on).toEqual({
+      rabbitmq: { condition: 'service_healthy' },
+      timescaledb: { condition: 'service_healthy' },
+      'rabbitmq-users': { condition: 'service_completed_successfully' },
+      migrate: { condition: 'service_completed_successfully' },
+      'iot-api-tls': { condition: 'service_completed_successfully' },
+    });
+  });
+
+  it("gives iot-api a certificate and key from a volume made by iot-api-tls, never the CA's key", () => {
+    const api = service('iot-api');
+    const env = environmentOf(api);
+    const certMount = mountHolding(api, env.IOT_TLS_CERT_FILE ?? '');
+    expect(certMount, 'IOT_TLS_CERT_FILE lies in a mounted volume').toBeDefined();
+    expect(mountHolding(api, env.IOT_TLS_KEY_FILE ?? '')).toEqual(certMount);
+    expect(certMount?.readOnly).toBe(true);
+    expect(isBindMount(certMount as Mount), 'a named volume, not a file of the checkout').toBe(
+      false,
+    );
+    expect(mountsOf(api)).toEqual([certMount]);
+
+    // The one-shot writes that volume, with the script the local stack uses.
+    const tls = service('iot-api-tls');
+    expect(tls.image).toBe(api.image);
+    const tlsMounts = mountsOf(tls);
+    const written = tlsMounts.find((m) => m.source === certMount?.source);
+    expect(written?.readOnly).toBe(false);
+    const script = stringsIn(tls.command).join('\n').replaceAll('$$', '$');
+    const scripts = tlsMounts.find((m) => m.source === './dependencies/tls');
+    expect(scripts?.readOnly).toBe(true);
+    expect(script).toContain(`${scripts?.target ?? '?'}/make-certs.sh`);
+    // Copies the files IOT_TLS_CERT_FILE and IOT_TLS_KEY_FILE name into that volume; the key
+    // for node (the API's user) alone.
+    const installs = script.split('\n').filter((line) => /^\s*install /.test(line));
+    const installed = (file: string) =>
+      installs.find(
+        (line) => line.includes(`/${file} `) && line.trimEnd().endsWith(` ${written?.target}/`),
+      ) ?? '';
+    expect(installed(path.basename(env.IOT_TLS_CERT_FILE ?? '?'))).toMatch(/ -o node /);
+    expect(installed(path.basename(env.IOT_TLS_KEY_FILE ?? '?'))).toMatch(/ -o node .*-m 0400 /);
+    // The CA's key stays in a volume that only the one-shot mounts.
+    expect(script).not.toMatch(/ca-key\.pem/);
+    const caVolume = tlsMounts.find((m) => m !== written && !isBindMount(m));
+    expect(caVolume, 'the CA volume').toBeDefined();
+    for (const [name, svc] of Object.entries(compose.services)) {
+      if (name === 'iot-api-tls') continue;
+      expect(
+        mountsOf(svc).map((m) => m.source),
+        name,
+      ).not.toContain(caVolume?.source);
+    }
+    // For this machine and for the other containers.
+    expect(environmentOf(tls).IOT_API_TLS_SANS).toBe(
+      '${IOT_API_TLS_SANS:-DNS:localhost IP:127.0.0.1 IP:::1 DNS:iot-api}',
+    );
+    expect(read('Dockerfile')).toMatch(/apt-get install[^\n]*\bopenssl\b/);
+  });
+
+  it('takes the JWT secret and the admin password of iot-api from .env', () => {
+    const env = environmentOf(service('iot-api'));
+    expect(env.IOT_JWT_SECRET).toMatch(/^\$\{IOT_JWT_SECRET:\?[^}]*\}$/);
+    expect(env.IOT_ADMIN_PASSWORD).toMatch(/^\$\{IOT_ADMIN_PASSWORD:\?[^}]*\}$/);
+    expect(env.IOT_ADMIN_USERNAME).toBe('${IOT_ADMIN_USERNAME:-admin}');
+    const example = envExampleVariables();
+    expect(example.get('IOT_JWT_SECRET')).toBe('');
+    expect(example.get('IOT_ADMIN_PASSWORD')).toBe('');
+    expect(read('.gitignore').split('\n')).toContain('.env');
+  });
+
+  it('gives the platform commands only IOT_* variables they know', () => {
+    const commands = Object.entries(compose.services).filter(
+      ([, svc]) => platformCommandOf(svc.command) !== undefined,
+    );
+    expect(commands.map(([name]) => name)).toEqual(expect.arrayContaining(['migrate', 'iot-api']));
+    for (const [name, svc] of commands) {
+      for (const key of Object.keys(environmentOf(svc)).filter((k) => k.startsWith('IOT_'))) {
+        expect(KNOWN.has(key), `${name}: ${key}`).toBe(true);
+      }
+    }
+  });
+
   it('creates the broker users from the environment', () => {
     const script = composeUsersScript();
     expect(script).toContain('ensure_user iot-admin "$IOT_RABBITMQ_ADMIN_PASSWORD"');
@@ -278,17 +401,37 @@ interface Container {
   }[];
   envFrom?: { secretRef?: { name: string } }[];
   ports?: { name?: string; containerPort: number }[];
-  volumeMounts?: { name: string; mountPath: string; subPath?: string }[];
+  volumeMounts?: { name: string; mountPath: string; subPath?: string; readOnly?: boolean }[];
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  readinessProbe?: unknown;
-  livenessProbe?: unknown;
+  startupProbe?: Probe;
+  readinessProbe?: Probe;
+  livenessProbe?: Probe;
   lifecycle?: { postStart?: { exec?: { command?: string[] } } };
+  securityContext?: {
+    allowPrivilegeEscalation?: boolean;
+    capabilities?: { drop?: string[] };
+  };
+}
+
+interface Probe {
+  httpGet?: { scheme?: string; path?: string; port?: number | string };
+  exec?: { command?: string[] };
 }
 
 interface PodSpec {
   containers: Container[];
   initContainers?: Container[];
-  volumes?: { name: string; configMap?: { name: string; defaultMode?: number } }[];
+  enableServiceLinks?: boolean;
+  securityContext?: {
+    runAsNonRoot?: boolean;
+    runAsUser?: number;
+    seccompProfile?: { type?: string };
+  };
+  volumes?: {
+    name: string;
+    configMap?: { name: string; defaultMode?: number };
+    secret?: { secretName: string; defaultMode?: number };
+  }[];
 }
 
 interface K8sObject {
@@ -302,6 +445,7 @@ interface K8sObject {
   spec?: {
     serviceName?: string;
     clusterIP?: string;
+    type?: string;
     selector?: Record<string, string>; // a Service's (a workload's has matchLabels)
     ports?: { name?: string; port: number; targetPort?: number | string }[];
     template?: { metadata?: { labels?: Record<string, string> }; spec: PodSpec };
@@ -398,11 +542,17 @@ describe.skipIf(!renderable)('kubectl kustomize k8s/overlays/homelab', () => {
   });
 
   it.each([
-    ['rabbitmq', { amqp: 5672, mqtt: 1883, management: 15672, prometheus: 15692 }],
-    ['rabbitmq-headless', { amqp: 5672, mqtt: 1883, management: 15672, prometheus: 15692 }],
-    ['timescaledb', { postgres: 5432 }],
-    ['timescaledb-headless', { postgres: 5432 }],
-  ])('exposes Service %s on its ports, to pods that have them', (name, expected) => {
+    ['rabbitmq', { amqp: 5672, mqtt: 1883, management: 15672, prometheus: 15692 }, 'StatefulSet'],
+    [
+      'rabbitmq-headless',
+      { amqp: 5672, mqtt: 1883, management: 15672, prometheus: 15692 },
+      'StatefulSet',
+    ],
+    ['timescaledb', { postgres: 5432 }, 'StatefulSet'],
+    ['timescaledb-headless', { postgres: 5432 }, 'StatefulSet'],
+    ['iot-api', { https: 443 }, 'Deployment'],
+    ['iot-api-lan', { https: 443 }, 'Deployment'],
+  ])('exposes Service %s on its ports, to pods that have them', (name, expected, kind) => {
     const svc = find('Service', name);
     const ports = Object.fromEntries(
       (svc.spec?.ports ?? []).map((p): [string, number] => [p.name ?? '', p.port]),
@@ -412,7 +562,7 @@ describe.skipIf(!renderable)('kubectl kustomize k8s/overlays/homelab', () => {
     const backends = workloads().filter((o) =>
       Object.entries(selector).every(([k, v]) => o.spec?.template?.metadata?.labels?.[k] === v),
     );
-    expect(backends.map((o) => o.kind)).toEqual(['StatefulSet']);
+    expect(backends.map((o) => o.kind)).toEqual([kind]);
     const named = new Set(
       containersOf(backends[0] as K8sObject)
         .flatMap((c) => c.ports ?? [])
@@ -420,6 +570,108 @@ describe.skipIf(!renderable)('kubectl kustomize k8s/overlays/homelab', () => {
     );
     for (const port of svc.spec?.ports ?? []) {
       if (typeof port.targetPort === 'string') expect(named, name).toContain(port.targetPort);
+    }
+  });
+
+  it('runs the iot-api Deployment with the built image, serving HTTPS on 8443', () => {
+    const api = container('Deployment', 'iot-api');
+    expect(api.image).toBe(container('Job', 'iot-migrate').image);
+    expect(api.command).toEqual(['node', '--import', 'tsx', 'cmd/iot-api/main.ts']);
+    expect(api.ports).toEqual([{ name: 'https', containerPort: 8443 }]);
+    const env = Object.fromEntries((api.env ?? []).map((e) => [e.name, e.value]));
+    expect(env.IOT_API_PORT).toBe('8443');
+    expect(env.IOT_API_HOST).toBe('0.0.0.0');
+    expect(env.IOT_AMQP_URL).toBe(
+      'amqp://iot-services:$(IOT_RABBITMQ_SERVICES_PASSWORD)@rabbitmq:5672/%2F',
+    );
+    expect(env.IOT_DATABASE_URL).toBe(
+      'postgres://iot_app:$(IOT_DB_APP_PASSWORD)@timescaledb:5432/iot',
+    );
+    const service = find('Service', 'iot-api');
+    expect(service.spec?.type ?? 'ClusterIP').toBe('ClusterIP');
+    expect(service.spec?.ports).toEqual([{ name: 'https', port: 443, targetPort: 'https' }]);
+    expect(find('Service', 'iot-api-lan').spec?.type).toBe('LoadBalancer');
+  });
+
+  it('probes iot-api over HTTPS: /healthz for liveness, /readyz for readiness', () => {
+    const api = container('Deployment', 'iot-api');
+    const https = (probePath: string) => ({ scheme: 'HTTPS', path: probePath, port: 'https' });
+    expect(api.livenessProbe?.httpGet).toEqual(https('/healthz'));
+    expect(api.readinessProbe?.httpGet).toEqual(https('/readyz'));
+    expect(api.startupProbe?.httpGet).toEqual(https('/healthz'));
+  });
+
+  it('gives iot-api its certificate and key from the kubernetes.io/tls Secret iot-api-tls', () => {
+    const api = container('Deployment', 'iot-api');
+    const volumes = podSpec(find('Deployment', 'iot-api')).volumes ?? [];
+    const tls = volumes.find((v) => v.secret?.secretName === 'iot-api-tls');
+    expect(tls, 'a volume from Secret iot-api-tls').toBeDefined();
+    const mount = api.volumeMounts?.find((m) => m.name === tls?.name);
+    expect(mount?.readOnly).toBe(true);
+    const env = Object.fromEntries((api.env ?? []).map((e) => [e.name, e.value]));
+    // The keys of a kubernetes.io/tls Secret.
+    expect(env.IOT_TLS_CERT_FILE).toBe(`${mount?.mountPath}/tls.crt`);
+    expect(env.IOT_TLS_KEY_FILE).toBe(`${mount?.mountPath}/tls.key`);
+    // Not world-readable; the pod's fsGroup lets node read it.
+    expect((tls?.secret?.defaultMode ?? 0o644) & 0o007).toBe(0);
+    expect(read('k8s/README.md')).toMatch(
+      /kubectl -n iot create secret tls iot-api-tls \\\n\s*--cert=\S+ --key=\S+/,
+    );
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+  });
+
+  it('takes the JWT secret and the admin password of iot-api from Secret iot-api-secrets', () => {
+    const env = container('Deployment', 'iot-api').env ?? [];
+    for (const key of ['IOT_JWT_SECRET', 'IOT_ADMIN_PASSWORD']) {
+      expect(env.find((e) => e.name === key)?.valueFrom?.secretKeyRef, key).toEqual({
+        name: 'iot-api-secrets',
+        key,
+      });
+    }
+  });
+
+  it('expands $(VAR) in env values only from variables defined before them', () => {
+    for (const o of workloads()) {
+      for (const c of containersOf(o)) {
+        const env = c.env ?? [];
+        env.forEach((e, at) => {
+          for (const [, name] of (e.value ?? '').matchAll(/\$\(([A-Za-z_]\w*)\)/g)) {
+            const definedAt = env.findIndex((d) => d.name === name);
+            expect(definedAt, `${c.name}: ${e.name} uses $(${name})`).toBeGreaterThanOrEqual(0);
+            expect(definedAt, `${c.name}: ${e.name} uses $(${name})`).toBeLessThan(at);
+          }
+        });
+      }
+    }
+  });
+
+  it('keeps Service links out of the platform pods, and gives them only IOT_* variables they know', () => {
+    const platform = workloads().filter((o) =>
+      containersOf(o).some((c) => c.image?.startsWith('ghcr.io/iot-platform/iot:')),
+    );
+    expect(platform.map((o) => o.metadata.name)).toEqual(
+      expect.arrayContaining(['iot-migrate', 'iot-api']),
+    );
+    for (const o of platform) {
+      // Else Service iot-api brings IOT_API_SERVICE_HOST, IOT_API_PORT=tcp://..., etc.
+      expect(podSpec(o).enableServiceLinks, o.metadata.name).toBe(false);
+      for (const c of containersOf(o)) {
+        for (const e of (c.env ?? []).filter((x) => x.name.startsWith('IOT_'))) {
+          expect(KNOWN.has(e.name), `${c.name}: ${e.name}`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('runs every pod as non-root and every container without privileges', () => {
+    for (const o of workloads()) {
+      const pod = podSpec(o);
+      expect(pod.securityContext?.runAsNonRoot, o.metadata.name).toBe(true);
+      expect(pod.securityContext?.seccompProfile?.type, o.metadata.name).toBe('RuntimeDefault');
+      for (const c of containersOf(o)) {
+        expect(c.securityContext?.allowPrivilegeEscalation, c.name).toBe(false);
+        expect(c.securityContext?.capabilities?.drop, c.name).toEqual(['ALL']);
+      }
     }
   });
 
@@ -468,6 +720,12 @@ describe.skipIf(!renderable)('kubectl kustomize k8s/overlays/homelab', () => {
             expect(claims, id).toContain(mount.name);
             continue;
           }
+          if (volume.secret) {
+            expect(read('k8s/README.md'), id).toMatch(
+              new RegExp(`kubectl -n iot create secret \\w+ ${volume.secret.secretName} `),
+            );
+            continue;
+          }
           if (!volume.configMap) continue;
           const configMap = configMaps.get(volume.configMap.name);
           expect(configMap, id).toBeDefined();
@@ -513,7 +771,7 @@ describe.skipIf(!renderable)('kubectl kustomize k8s/overlays/homelab', () => {
       ]),
     );
     expect(refs.map((r) => r.name)).toEqual(
-      expect.arrayContaining(['iot-rabbitmq-secrets', 'iot-db-secrets']),
+      expect.arrayContaining(['iot-rabbitmq-secrets', 'iot-db-secrets', 'iot-api-secrets']),
     );
     for (const { name, key } of refs) {
       expect(readme).toContain(`kubectl -n iot create secret generic ${name}`);

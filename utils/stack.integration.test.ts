@@ -10,8 +10,8 @@ import { repoRoot, stackEnv } from './test/stack-env.js';
 const run = promisify(execFile);
 const stackScript = path.join(repoRoot, 'utils/stack.sh');
 
-/** Ports of the servers that may already run on a developer's machine. */
-const systemPorts = [5672, 15672, 15692, 1883, 4369, 25672, 5432];
+/** Ports of the servers that may already run on a developer's machine (8443: compose's API). */
+const systemPorts = [5672, 15672, 15692, 1883, 4369, 25672, 5432, 8443];
 
 const secretNames = [
   'IOT_RABBITMQ_ADMIN_PASSWORD',
@@ -76,12 +76,14 @@ describe('utils/stack.sh', () => {
       portOf(required(env, 'IOT_DATABASE_URL')),
       Number(required(env, 'IOT_RABBITMQ_EPMD_PORT')),
       Number(required(env, 'IOT_HTTP_PORT')),
+      Number(required(env, 'IOT_API_PORT')),
     ];
     for (const port of ports) {
       expect(port).toBeGreaterThan(1024);
       expect(systemPorts).not.toContain(port);
     }
     expect(new Set(ports).size).toBe(ports.length);
+    expect(portOf(required(env, 'IOT_API_URL'))).toBe(Number(required(env, 'IOT_API_PORT')));
   });
 
   it('answers the management API with the admin credentials, and only with them', async () => {

@@ -16,8 +16,13 @@
 #   base+0 AMQP   base+1 management   base+2 MQTT   base+3 Prometheus
 #   base+4 Erlang distribution   base+5 PostgreSQL   base+6 IOT_HTTP_PORT (for the services)
 #   base+7 our own epmd (the system's epmd on 4369 is not ours to use)
+#   base+8 IOT_API_PORT (iot-api's HTTPS; the stack only names it, iot-api listens there)
 # An IOT_STACK_BASE_PORT override sticks (.stack/base-port) until the next override or purge.
 # IOT_STACK_TIMEOUT: seconds each server gets to become ready (default 120).
+#
+# TLS for iot-api: a private CA and a server certificate for localhost, 127.0.0.1, ::1 and
+# iot-api, made once in .stack/tls by dependencies/tls/make-certs.sh (renewed within 30 days
+# of expiry). Clients trust .stack/tls/ca.pem (IOT_TLS_CA_FILE).
 #
 # .stack/env holds KEY='value' lines: `set -a; . .stack/env; set +a` in a shell.
 set -euo pipefail
@@ -28,6 +33,11 @@ readonly STACK_DIR="$REPO_ROOT/.stack"
 readonly ENV_FILE="$STACK_DIR/env"
 readonly BASE_PORT_FILE="$STACK_DIR/base-port"
 readonly LOCK_FILE="$STACK_DIR/.lock"
+
+readonly TLS_DIR="$STACK_DIR/tls"
+readonly TLS_SCRIPT="$REPO_ROOT/dependencies/tls/make-certs.sh"
+# What the server certificate is valid for: this machine, and the compose service name.
+readonly TLS_SANS=(DNS:localhost IP:127.0.0.1 IP:::1 DNS:iot-api)
 
 readonly RABBITMQ_DEPS="$REPO_ROOT/dependencies/rabbitmq"
 readonly RABBITMQ_DEFINITIONS="$RABBITMQ_DEPS/definitions.json"
@@ -100,6 +110,7 @@ derive_names_and_ports() {
   POSTGRES_PORT=$((BASE_PORT + 5))
   HTTP_PORT=$((BASE_PORT + 6))
   EPMD_PORT=$((BASE_PORT + 7))
+  API_PORT=$((BASE_PORT + 8))
 }
 
 # True when something listens on the TCP port (any local address).
@@ -127,7 +138,7 @@ require_ports_free() {
     if port_listening "$port"; then
       die "port $port (for $component) is already in use by: $(port_owner "$port")." \
         "It is not this checkout's stack. Stop that process or pick other ports:" \
-        "IOT_STACK_BASE_PORT=<n> utils/stack.sh up  (ports n..n+7 must be free)"
+        "IOT_STACK_BASE_PORT=<n> utils/stack.sh up  (ports n..n+8 must be free)"
     fi
   done
 }
@@ -240,10 +251,21 @@ IOT_DEVICE_SECRET='$IOT_DEVICE_SECRET'
 IOT_SENSOR_LOG_DIR='$STACK_DIR/sensor-logs'
 IOT_LOG_LEVEL='info'
 IOT_HTTP_PORT='$HTTP_PORT'
+IOT_API_PORT='$API_PORT'
+IOT_API_URL='https://localhost:$API_PORT'
+IOT_TLS_CERT_FILE='$TLS_DIR/server.pem'
+IOT_TLS_KEY_FILE='$TLS_DIR/server-key.pem'
+IOT_TLS_CA_FILE='$TLS_DIR/ca.pem'
 EOF
   )
   chmod 600 "$tmp"
   mv -f "$tmp" "$ENV_FILE"
+}
+
+# The CA and iot-api's server certificate in .stack/tls: made on the first `up`, kept after
+# that, renewed when the script finds them expiring, mismatched or missing a name.
+ensure_tls() {
+  "$TLS_SCRIPT" "$TLS_DIR" "${TLS_SANS[@]}" || die "could not make the TLS certificates in $TLS_DIR"
 }
 
 # ---------------------------------------------------------------------------------------
@@ -684,6 +706,7 @@ cmd_up() {
   ensure_packages
   check_ports_free
   load_or_generate_secrets
+  ensure_tls
   place_postgres_dir
   resolve_postgres_paths
   printf '%s\n' "$BASE_PORT" >"$BASE_PORT_FILE"
@@ -724,7 +747,7 @@ cmd_down() {
 
 cmd_status() {
   choose_postgres_version
-  local rabbitmq=down postgres=down code=0
+  local rabbitmq=down postgres=down api=down code=0
   if rabbitmq_launcher_pid >/dev/null && rabbitmq_ports_answer; then rabbitmq=up; fi
   if [[ -x "$PG_BIN/pg_isready" ]] && postgres_ready; then postgres=up; fi
   printf '%-10s %-4s node %s, AMQP %s, MQTT %s, management %s, prometheus %s, dist %s, epmd %s\n' \
@@ -732,6 +755,10 @@ cmd_status() {
     "$PROMETHEUS_PORT" "$DIST_PORT" "$EPMD_PORT"
   printf '%-10s %-4s PostgreSQL %s, port %s, socket %s\n' \
     postgres "$postgres" "$PG_VERSION" "$POSTGRES_PORT" "$POSTGRES_SOCKET_DIR"
+  # iot-api is a service, not part of the stack: whether it listens leaves the exit code alone.
+  if port_listening "$API_PORT"; then api=up; fi
+  printf '%-10s %-4s https://localhost:%s (IOT_API_URL; trusts CA %s)\n' \
+    api "$api" "$API_PORT" "$TLS_DIR/ca.pem"
   printf 'env        %s\n' "$([[ -f "$ENV_FILE" ]] && printf '%s' "$ENV_FILE" || printf 'none (run utils/stack.sh up)')"
   [[ "$rabbitmq" == up && "$postgres" == up ]] || code=3
   return "$code"
