@@ -1,8 +1,10 @@
 // Real service processes for end-to-end tests: spawned with the stack's env on a free health
 // port, ready when their /readyz says so, stopped with a signal (or killed -9).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot, serviceEnv } from './stack-env.js';
+import { Agent, request } from 'undici';
+import { repoRoot, serviceEnv, stackEnv } from './stack-env.js';
 import { freePort } from '../free-port.js';
 
 export interface ServiceProcess {
@@ -18,18 +20,28 @@ export interface ServiceProcess {
   metrics(): Promise<string>;
 }
 
-/** Starts `cmd/<name>/main.ts` and waits until its /readyz answers 200. */
+/**
+ * Starts `cmd/<name>/main.ts` and waits until its /readyz answers 200. `https` is for iot-api,
+ * which serves its health beside the API on IOT_API_PORT, over TLS with the stack's CA.
+ */
 export async function startService(
   name: string,
-  options: { env?: Record<string, string>; args?: string[]; waitReady?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    args?: string[];
+    waitReady?: boolean;
+    https?: boolean;
+  } = {},
 ): Promise<ServiceProcess> {
   const httpPort = await freePort();
+  const portVariable = options.https ? 'IOT_API_PORT' : 'IOT_HTTP_PORT';
+  const get = options.https ? httpsGetter() : plainGet;
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', path.join('cmd', name, 'main.ts'), ...(options.args ?? [])],
     {
       cwd: repoRoot,
-      env: serviceEnv({ IOT_LOG_LEVEL: 'warn', ...options.env, IOT_HTTP_PORT: String(httpPort) }),
+      env: serviceEnv({ IOT_LOG_LEVEL: 'warn', ...options.env, [portVariable]: String(httpPort) }),
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -51,22 +63,37 @@ export async function startService(
       return exited;
     },
     async metrics() {
-      return (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+      return (await get(httpPort, '/metrics')).text;
     },
   };
-  if (options.waitReady ?? true) await waitReady(service, exited);
+  if (options.waitReady ?? true) await waitReady(service, exited, get);
   return service;
 }
 
-async function waitReady(service: ServiceProcess, exited: Promise<number | null>) {
+type Get = (port: number, path: string) => Promise<{ ok: boolean; text: string }>;
+
+const plainGet: Get = async (port, path) => {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`);
+  return { ok: res.ok, text: await res.text() };
+};
+
+function httpsGetter(): Get {
+  const dispatcher = new Agent({ connect: { ca: readFileSync(stackEnv().IOT_TLS_CA_FILE ?? '') } });
+  return async (port, path) => {
+    const res = await request(`https://localhost:${port}${path}`, { dispatcher });
+    const text = await res.body.text();
+    return { ok: res.statusCode === 200, text };
+  };
+}
+
+async function waitReady(service: ServiceProcess, exited: Promise<number | null>, get: Get) {
   let gone = false;
   void exited.then(() => (gone = true));
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (gone) throw new Error(`${service.name} exited during start-up:\n${service.output()}`);
     try {
-      const res = await fetch(`http://127.0.0.1:${service.httpPort}/readyz`);
-      if (res.ok) return;
+      if ((await get(service.httpPort, '/readyz')).ok) return;
     } catch {
       // not listening yet
     }
