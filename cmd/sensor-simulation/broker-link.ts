@@ -6,6 +6,13 @@
 // credentials, a broker still starting up), mqtt.js 5 stops reconnecting for good
 // (`reconnectOnConnackError` is off in MqttClient). A watchdog notices a client that has been
 // offline too long, throws it away and connects afresh.
+//
+// On every connect (the first, each mqtt.js reconnect, each fresh client) the link subscribes to
+// the device's commands and then says so (onConnected): a session the broker lost (its node
+// restarted, or the device's queue was deleted) comes back with no subscription, and the device
+// announces itself only once commands can reach it, since the platform answers an announcement
+// by sending the state it wants. A fresh client takes publishes only after that, so the device's
+// registration goes out before its backlog of batches.
 import { MqttClient } from '../../internal/pubsub/index.js';
 import type { Logger } from '../../internal/telemetry/index.js';
 import type { Gate } from './concurrency.js';
@@ -21,6 +28,10 @@ export interface BrokerLinkOptions {
   /** Offline longer than this, the client is replaced. */
   offlineWatchdogMs?: number;
   now?: () => number;
+  /** A topic subscribed (QoS 1) on every connect, and where its messages go. */
+  subscription?: { topic: string; onMessage(payload: Buffer): void };
+  /** Every connect, once the subscription is in place (or was refused, which is logged). */
+  onConnected?(): void;
   /** A connected client is ready to take publishes. */
   onUp(publish: PublishFn): void;
   /**
@@ -82,6 +93,7 @@ export class BrokerLink {
     const gate: Gate = this.options.gate ?? ((task) => task());
     for (let attempt = 1; !this.closed; attempt++) {
       try {
+        const subscription = this.options.subscription;
         const client = await gate(() =>
           MqttClient.connect({
             url: this.options.url,
@@ -91,6 +103,11 @@ export class BrokerLink {
             logger,
             clean: false,
             reconnectPeriodMs: this.options.reconnectPeriodMs ?? 1000,
+            onMessage: subscription
+              ? (topic, payload) => {
+                  if (topic === subscription.topic) subscription.onMessage(payload);
+                }
+              : undefined,
           }),
         );
         if (this.closed) {
@@ -128,8 +145,28 @@ export class BrokerLink {
       const offlineMs = this.offlineSinceMs === undefined ? 0 : this.now() - this.offlineSinceMs;
       logger.info({ offlineMs }, 'reconnected to the broker');
       this.offlineSinceMs = undefined;
+      void this.settle(client);
     });
-    this.options.onUp((topic, payload) => client.publish(topic, payload, 1));
+    void this.settle(client).then(() => {
+      if (this.client === client)
+        this.options.onUp((topic, payload) => client.publish(topic, payload, 1));
+    });
+  }
+
+  /** Subscribes on a fresh connection, then tells the device it is connected. Never rejects. */
+  private async settle(client: MqttClient): Promise<void> {
+    const { subscription, logger } = this.options;
+    if (subscription) {
+      try {
+        await client.subscribe(subscription.topic, 1);
+        logger.debug({ topic: subscription.topic }, 'subscribed');
+      } catch (error) {
+        // The connection dropped under the SUBSCRIBE (the next connect tries again), or the
+        // broker refused it: the device still measures and announces itself.
+        logger.warn({ err: error, topic: subscription.topic }, 'cannot subscribe');
+      }
+    }
+    if (this.client === client && client.connected && !this.closed) this.options.onConnected?.();
   }
 
   private watchdog(): void {

@@ -1,18 +1,23 @@
-// One simulated accelerometer, behaving like the hardware: it powers on, logs its boot, announces
-// itself, measures on its own clock whatever the network does, and talks to the broker over
-// its own MQTT connection (BrokerLink). Messages wait in two bounded outboxes (device events
-// first, then measurement batches) and a Sender moves them out with a small window of QoS 1
-// publishes awaiting their PUBACK; the counters say what happened to every sample.
+// One simulated accelerometer, behaving like the hardware: it powers on, logs its boot, measures
+// on its own clock whatever the network does, and talks to the broker over its own MQTT
+// connection (BrokerLink), announcing itself on every connect. Messages wait in two bounded
+// outboxes (device events first, then measurement batches) and a Sender moves them out with a
+// small window of QoS 1 publishes awaiting their PUBACK; the counters say what happened to every
+// sample. Commands from the platform put it to sleep, wake it, or change its sample rate.
 import {
+  COMMANDS_KIND,
+  commandAckCodec,
   deviceTopic,
   locationCodec,
   logLineCodec,
   measurementBatchCodec,
   registrationCodec,
   type DeviceKind,
+  type Registration,
 } from '../../internal/routing/index.js';
 import type { Logger } from '../../internal/telemetry/index.js';
 import { BrokerLink } from './broker-link.js';
+import { CommandHandler, type DeviceAck } from './command-handler.js';
 import type { Gate } from './concurrency.js';
 import {
   FIRMWARE_VERSION,
@@ -22,12 +27,15 @@ import {
   shutdownLine,
   type FirmwareLogLine,
   type Mount,
+  type PowerState,
 } from './firmware.js';
+import { OperatingMode } from './operating-mode.js';
 import { Outbox } from './outbox.js';
 import { Route, fixedPosition } from './route.js';
 import { Sampler, type MeasuredBatch } from './sampler.js';
 import { Sender, type OutgoingMessage } from './sender.js';
 import {
+  countCommand,
   countConfirmed,
   countDropped,
   countMeasured,
@@ -72,9 +80,7 @@ export interface SensorOptions {
   now?: () => number;
 }
 
-type Kind = Exclude<DeviceKind, 'acks'>;
-
-interface Outgoing extends OutgoingMessage<Kind> {
+interface Outgoing extends OutgoingMessage<DeviceKind> {
   /** Samples in a measurement batch; 0 for everything else. */
   readonly samples: number;
 }
@@ -89,6 +95,11 @@ export class SimulatedSensor {
   private state: State = 'created';
   private bootMs = 0;
   private sampler: Sampler | undefined;
+  /** Set at power-on, with the command handler that changes it. */
+  private mode: OperatingMode | undefined;
+  private commands: CommandHandler | undefined;
+  /** The registration waiting in the outbox, if any: one is enough, it reads the state late. */
+  private announcement: Outgoing | undefined;
   private readonly events: Outbox<Outgoing>;
   private readonly batches: Outbox<Outgoing>;
   private readonly sender: Sender<Outgoing>;
@@ -118,8 +129,10 @@ export class SimulatedSensor {
         onConfirmed: (m) => countConfirmed(this.counters, m),
         onFailed: (m, error) =>
           this.logger.debug({ err: error, kind: m.kind }, 'publish failed; will retry'),
-        onUnsendable: (m, error) =>
-          this.logger.error({ err: error, kind: m.kind }, 'message could not be encoded; dropped'),
+        onUnsendable: (m, error) => {
+          this.forget(m);
+          this.logger.error({ err: error, kind: m.kind }, 'message could not be encoded; dropped');
+        },
       },
     });
     this.link = new BrokerLink({
@@ -131,6 +144,11 @@ export class SimulatedSensor {
       reconnectPeriodMs: options.reconnectPeriodMs,
       offlineWatchdogMs: options.offlineWatchdogMs,
       now: this.now,
+      subscription: {
+        topic: deviceTopic(options.spec.serial, COMMANDS_KIND),
+        onMessage: (payload) => this.onCommand(payload),
+      },
+      onConnected: () => this.announce(),
       onUp: (publish) => this.sender.setPublisher(publish),
       onDiscard: () => {
         this.sender.setPublisher(undefined);
@@ -162,22 +180,26 @@ export class SimulatedSensor {
     return this.state !== 'created';
   }
 
-  /** Powers the sensor on: boot log, registration, sampling, timers, and the broker connection. */
+  /** Awake (measuring) or asleep, as commands left it. */
+  get powerState(): PowerState {
+    return this.mode?.state ?? 'awake';
+  }
+
+  /** The rate the sensor is set to: in effect, or from the next batch boundary or wake-up. */
+  get sampleRateHz(): number {
+    return this.mode?.sampleRateHz ?? this.spec.sampleRateHz;
+  }
+
+  /**
+   * Powers the sensor on: boot log, sampling, timers, and the broker connection (which
+   * announces the sensor once connected).
+   */
   start(): void {
     if (this.state !== 'created') throw new Error(`sensor ${this.serial} was already started`);
     this.state = 'running';
     this.bootMs = this.now();
     const { serial, sampleRateHz, mount } = this.spec;
     for (const line of bootLog({ sampleRateHz, mount })) this.log(line);
-    const registration = {
-      serial,
-      sampleFrequencyHz: sampleRateHz,
-      firmwareVersion: FIRMWARE_VERSION,
-      mount,
-      bootedAtMs: this.bootMs,
-      state: 'awake' as const,
-    };
-    this.enqueueEvent('registry', () => registrationCodec.encode(registration));
     this.sampler = new Sampler({
       serial,
       sampleRateHz,
@@ -189,6 +211,17 @@ export class SimulatedSensor {
       onBatch: (batch) => this.onMeasured(batch),
     });
     this.sampler.start();
+    this.mode = new OperatingMode(this.sampler, this.now);
+    this.commands = new CommandHandler({
+      serial,
+      batchIntervalMs: this.options.batchIntervalMs,
+      now: this.now,
+      accepting: () => this.state === 'running',
+      effects: this.mode,
+      sendAck: (ack) => this.sendAck(ack),
+      log: (line) => this.log(line),
+      onAnswered: (ack) => countCommand(this.counters, ack.outcome),
+    });
     // A fixed sensor reports where it stands once; a mobile one follows its vehicle.
     this.routeOffsetS = this.route.startOffsetS(serial);
     this.publishFix();
@@ -199,6 +232,7 @@ export class SimulatedSensor {
       this.log(
         heartbeatLine({
           uptimeS: (this.now() - this.bootMs) / 1000,
+          state: this.powerState,
           batchesMeasured: this.counters.batchesMeasured,
           outboxBatches: this.batches.size,
           connected: this.connected,
@@ -230,6 +264,46 @@ export class SimulatedSensor {
     const drained = this.sender.pending === 0;
     this.sender.close();
     await this.link.close(drained);
+  }
+
+  private onCommand(payload: Uint8Array): void {
+    // Messages can still arrive after close() (mqtt.js delivers what it has read already).
+    if (this.state === 'stopped') return;
+    this.commands?.receive(payload);
+  }
+
+  private sendAck(ack: DeviceAck): void {
+    this.enqueueEvent('acks', () => commandAckCodec.encode(ack));
+  }
+
+  /**
+   * Registration on every connect, so the platform learns the current rate and state after a
+   * reboot or an outage. While one is still waiting in the outbox another adds nothing: the
+   * registration is encoded when it leaves, with the state of that moment.
+   */
+  private announce(): void {
+    if (this.state !== 'running') return;
+    if (this.announcement && !this.announcement.handedOff) return;
+    this.announcement = this.enqueueEvent('registry', () =>
+      registrationCodec.encode(this.registration()),
+    );
+  }
+
+  private registration(): Omit<Registration, 'schemaVersion'> {
+    const { serial, mount } = this.spec;
+    return {
+      serial,
+      sampleFrequencyHz: this.sampleRateHz,
+      firmwareVersion: FIRMWARE_VERSION,
+      mount,
+      bootedAtMs: this.bootMs,
+      state: this.powerState,
+    };
+  }
+
+  /** A message that left the outbox without being sent. */
+  private forget(message: Outgoing): void {
+    if (message === this.announcement) this.announcement = undefined;
   }
 
   private every(ms: number, fn: () => void): void {
@@ -306,14 +380,17 @@ export class SimulatedSensor {
     this.enqueueEvent('locations', () => locationCodec.encode({ serial, timeMs, ...location }));
   }
 
-  private enqueueEvent(kind: Exclude<Kind, 'measurements'>, encode: () => Uint8Array): void {
-    const dropped = this.events.push({
-      kind,
-      topic: deviceTopic(this.serial, kind),
-      samples: 0,
-      encode,
-    });
-    if (dropped) countDropped(this.counters, dropped);
+  private enqueueEvent(
+    kind: Exclude<DeviceKind, 'measurements'>,
+    encode: () => Uint8Array,
+  ): Outgoing {
+    const message: Outgoing = { kind, topic: deviceTopic(this.serial, kind), samples: 0, encode };
+    const dropped = this.events.push(message);
+    if (dropped) {
+      this.forget(dropped);
+      countDropped(this.counters, dropped);
+    }
     this.sender.kick();
+    return message;
   }
 }

@@ -1,7 +1,7 @@
 // What the simulated firmware says about itself: its version, the lines it logs while booting
-// (as a real accelerometer node does over its debug UART, here on sensor/<serial>/logs) and its
-// periodic heartbeat.
-import type { LogLevel } from '../../internal/routing/index.js';
+// (as a real accelerometer node does over its debug UART, here on sensor/<serial>/logs), its
+// periodic heartbeat and what it did with each command.
+import type { AckOutcome, LogLevel } from '../../internal/routing/index.js';
 
 export const BOOTLOADER_VERSION = '2.1.0';
 export const FIRMWARE_VERSION = '1.4.2-sim';
@@ -45,14 +45,18 @@ export function bootLog(options: { sampleRateHz: number; mount: Mount }): Firmwa
   return lines;
 }
 
+export type PowerState = 'awake' | 'asleep';
+
 export function heartbeatLine(status: {
   uptimeS: number;
+  state: PowerState;
   batchesMeasured: number;
   outboxBatches: number;
   connected: boolean;
 }): FirmwareLogLine {
   return line('heartbeat', {
     uptime_s: String(Math.round(status.uptimeS)),
+    state: status.state,
     batches_measured: String(status.batchesMeasured),
     outbox_batches: String(status.outboxBatches),
     link: status.connected ? 'up' : 'down',
@@ -69,4 +73,31 @@ export function droppedLine(batches: number, capacity: number): FirmwareLogLine 
     { dropped_batches: String(batches), capacity: String(capacity) },
     'warn',
   );
+}
+
+/** One line per command: `command <id> sleep: applied`, with the reason the ack carries. */
+export function commandLine(
+  commandId: string,
+  action: string,
+  outcome: AckOutcome,
+  reason: string,
+): FirmwareLogLine {
+  const fields: Record<string, string> = { command_id: commandId, outcome };
+  if (reason) fields.reason = reason;
+  return line(
+    `command ${commandId} ${action}: ${outcome}`,
+    fields,
+    outcome === 'applied' ? 'info' : 'warn',
+  );
+}
+
+export function redeliveredCommandLine(commandId: string, outcome: AckOutcome): FirmwareLogLine {
+  return line(`command ${commandId} received again: acknowledged as ${outcome} again`, {
+    command_id: commandId,
+    outcome,
+  });
+}
+
+export function unreadableCommandLine(error: string): FirmwareLogLine {
+  return line('command ignored: cannot be decoded', { error }, 'error');
 }

@@ -35,6 +35,10 @@ export const SENSOR_COUNTERS: Readonly<Record<string, [CounterField, string]>> =
   ],
   iot_sim_logs_confirmed_total: ['logsConfirmed', 'Log lines acknowledged by the broker'],
   iot_sim_logs_dropped_total: ['logsDropped', 'Log lines dropped from a full outbox'],
+  iot_sim_commands_applied_total: ['commandsApplied', 'Commands applied (or scheduled)'],
+  iot_sim_commands_rejected_total: ['commandsRejected', 'Commands rejected, with a reason'],
+  iot_sim_commands_expired_total: ['commandsExpired', 'Commands received after their expiry'],
+  iot_sim_acks_confirmed_total: ['acksConfirmed', 'Command acks acknowledged by the broker'],
 };
 
 export function registerSimulationMetrics(

@@ -1,6 +1,6 @@
 // What one sensor did with every message, as counters. The end-to-end tests compare
 // samplesConfirmed with rows in the database, so it moves only on a PUBACK.
-import type { DeviceKind } from '../../internal/routing/index.js';
+import type { AckOutcome, DeviceKind } from '../../internal/routing/index.js';
 
 export interface SensorCounters {
   batchesMeasured: number;
@@ -19,6 +19,12 @@ export interface SensorCounters {
   logsConfirmed: number;
   logsDropped: number;
   registrationsConfirmed: number;
+  /** Commands answered, by outcome; a redelivered command is counted once. */
+  commandsApplied: number;
+  commandsRejected: number;
+  commandsExpired: number;
+  /** Command acks acknowledged by the broker, re-sent ones included. */
+  acksConfirmed: number;
   /** Sequence numbers of the first and last batch measured in this boot. */
   firstSequence: number | null;
   lastSequence: number | null;
@@ -39,6 +45,10 @@ export function newCounters(): SensorCounters {
     logsConfirmed: 0,
     logsDropped: 0,
     registrationsConfirmed: 0,
+    commandsApplied: 0,
+    commandsRejected: 0,
+    commandsExpired: 0,
+    acksConfirmed: 0,
     firstSequence: null,
     lastSequence: null,
   };
@@ -79,6 +89,7 @@ export function countConfirmed(c: SensorCounters, m: Counted): void {
       c.registrationsConfirmed++;
       break;
     case 'acks':
+      c.acksConfirmed++;
       break;
   }
 }
@@ -96,6 +107,20 @@ export function countDropped(c: SensorCounters, m: Counted): void {
       c.logsDropped++;
       break;
     default:
+      break;
+  }
+}
+
+export function countCommand(c: SensorCounters, outcome: AckOutcome): void {
+  switch (outcome) {
+    case 'applied':
+      c.commandsApplied++;
+      break;
+    case 'rejected':
+      c.commandsRejected++;
+      break;
+    case 'expired':
+      c.commandsExpired++;
       break;
   }
 }

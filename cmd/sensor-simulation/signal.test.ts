@@ -76,3 +76,19 @@ describe('VibrationSignal', () => {
     expect(Math.max(...v)).toBeLessThanOrEqual(1.5 + 1e-6);
   });
 });
+
+describe('VibrationSignal.retune', () => {
+  it('runs on in time at the new rate, without a jump in the waveform', () => {
+    const quiet = { seed: 'S-1', noiseG: 0 };
+    const retuned = new VibrationSignal({ ...quiet, sampleRateHz: 100 });
+    retuned.next(100); // one second at 100 Hz
+    retuned.retune(400);
+    // From t = 1 s on, the same machine sampled at 400 Hz from the start.
+    const reference = new VibrationSignal({ ...quiet, sampleRateHz: 400 });
+    reference.next(400);
+    const after = retuned.next(200);
+    const expected = reference.next(200);
+    after.forEach((v, i) => expect(v).toBeCloseTo(expected[i] ?? NaN, 5));
+    expect(retuned.components).toEqual(reference.components); // 400 Hz passes more of them
+  });
+});

@@ -51,24 +51,32 @@ export interface SignalOptions {
 }
 
 /** Produces a sensor's samples in order: sample i is a(i / sampleRateHz) after the start. */
+type PhasedComponent = SignalComponent & { readonly phaseRad: number };
+
 export class VibrationSignal {
-  readonly components: readonly (SignalComponent & { readonly phaseRad: number })[];
+  /** The components the front end passes at the current sample rate. */
+  components: readonly PhasedComponent[];
+  private readonly all: readonly PhasedComponent[];
   private readonly random: SeededRandom;
   private readonly noiseG: number;
-  private readonly sampleRateHz: number;
+  private sampleRateHz: number;
+  /** Sample index of the current rate's first sample, in samples since the start. */
+  private rateStartIndex = 0;
+  /** Seconds from the start to the current rate's first sample. */
+  private rateStartS = 0;
   private nextIndex = 0;
 
   constructor(options: SignalOptions) {
     this.random = new SeededRandom(options.seed);
     this.sampleRateHz = options.sampleRateHz;
     this.noiseG = options.noiseG ?? DEFAULT_NOISE_G;
-    const all = options.components ?? ROTATING_MACHINE;
     // Draw a phase for every component, passed or not, so a component's phase does not depend
     // on the sample rate.
-    const phased = all.map((c) => ({ ...c, phaseRad: this.random.between(0, 2 * Math.PI) }));
-    this.components = phased.filter(
-      (c) => c.frequencyHz < ANTI_ALIAS_PASSBAND * options.sampleRateHz,
-    );
+    this.all = (options.components ?? ROTATING_MACHINE).map((c) => ({
+      ...c,
+      phaseRad: this.random.between(0, 2 * Math.PI),
+    }));
+    this.components = this.passed();
   }
 
   /** Index of the next sample `next` will return. */
@@ -76,16 +84,32 @@ export class VibrationSignal {
     return this.nextIndex;
   }
 
+  /**
+   * Samples from now on at another rate. The machine's time runs on from where the last sample
+   * was taken, so the waveform has no jump where the rate changes.
+   */
+  retune(sampleRateHz: number): void {
+    this.rateStartS += (this.nextIndex - this.rateStartIndex) / this.sampleRateHz;
+    this.rateStartIndex = this.nextIndex;
+    this.sampleRateHz = sampleRateHz;
+    this.components = this.passed();
+  }
+
+  private passed(): PhasedComponent[] {
+    return this.all.filter((c) => c.frequencyHz < ANTI_ALIAS_PASSBAND * this.sampleRateHz);
+  }
+
   /** The next `count` samples, in g, as the float32 values that travel. */
   next(count: number): Float32Array {
     const values = new Float32Array(count);
     for (let j = 0; j < count; j++) {
-      const index = this.nextIndex + j;
+      const index = this.nextIndex + j - this.rateStartIndex;
       let a = 0;
       for (const c of this.components) {
         // Whole cycles removed before the sine: f·t grows without bound and sin() of a huge
         // argument loses precision, its fractional part does not.
-        const cycles = (c.frequencyHz * index) / this.sampleRateHz;
+        const cycles =
+          c.frequencyHz * this.rateStartS + (c.frequencyHz * index) / this.sampleRateHz;
         a += c.amplitudeG * Math.sin(2 * Math.PI * (cycles - Math.floor(cycles)) + c.phaseRad);
       }
       values[j] = a + this.noiseG * this.random.gaussian();

@@ -16,6 +16,7 @@ import {
   locationCodec,
   logLineCodec,
   measurementBatchCodec,
+  mqttSubscriptionQueue,
   registrationCodec,
   serialFromKey,
   type MeasurementBatch,
@@ -59,6 +60,10 @@ afterAll(async () => {
   if (brokerAppStopped) await startBrokerApp(); // whatever happened, leave the broker running
   for (const queue of READ_QUEUES) await admin.purgeQueue(queue);
   for (const serial of serials) await admin.deleteUser(serial);
+  // Each sensor subscribed to its commands with a persistent session: its queue outlives it.
+  const { model, channel } = await rawChannel();
+  for (const serial of serials) await channel.deleteQueue(mqttSubscriptionQueue(serial));
+  await model.close();
 });
 
 function spec(name: string, sampleRateHz: number, mount: 'fixed' | 'mobile' = 'fixed'): SensorSpec {

@@ -36,6 +36,9 @@ const ran = {
   batchesDropped: 1,
   locationsConfirmed: 1,
   logsConfirmed: 9,
+  commandsApplied: 3,
+  commandsRejected: 1,
+  commandsExpired: 2,
   firstSequence: 1_795_385_576_585_000,
   lastSequence: 1_795_385_576_585_004,
 };
@@ -57,6 +60,9 @@ describe('summary', () => {
           samplesDropped: 100,
           locationsConfirmed: 1,
           logsConfirmed: 9,
+          commandsApplied: 3,
+          commandsRejected: 1,
+          commandsExpired: 2,
         },
         {
           serial: 'B-2',
@@ -70,6 +76,9 @@ describe('summary', () => {
           samplesDropped: 0,
           locationsConfirmed: 0,
           logsConfirmed: 0,
+          commandsApplied: 0,
+          commandsRejected: 0,
+          commandsExpired: 0,
         },
       ],
       totals: {
@@ -81,6 +90,9 @@ describe('summary', () => {
         samplesDropped: 100,
         locationsConfirmed: 1,
         logsConfirmed: 9,
+        commandsApplied: 3,
+        commandsRejected: 1,
+        commandsExpired: 2,
       },
     });
   });
@@ -119,6 +131,9 @@ describe('metrics', () => {
     expect(text).toContain('iot_sim_samples_confirmed_total{serial="B-2"} 0');
     expect(text).toContain('iot_sim_batches_dropped_total{serial="A-1"} 1');
     expect(text).toContain('iot_sim_logs_confirmed_total{serial="A-1"} 9');
+    expect(text).toContain('iot_sim_commands_applied_total{serial="A-1"} 3');
+    expect(text).toContain('iot_sim_commands_rejected_total{serial="A-1"} 1');
+    expect(text).toContain('iot_sim_commands_expired_total{serial="A-1"} 2');
     expect(text).toContain('iot_sim_connected{serial="A-1"} 0');
     expect(text).toContain('iot_sim_outbox_batches{serial="A-1"} 0');
     Object.assign(sensors[1]?.counters ?? {}, { samplesConfirmed: 250 });

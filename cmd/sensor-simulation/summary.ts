@@ -1,5 +1,5 @@
 // The run's account, per sensor and in total: what was measured, what the broker confirmed,
-// what the outbox had to drop. The end-to-end tests compare samplesConfirmed with the rows in
+// what the outbox had to drop, what became of the commands. The end-to-end tests compare samplesConfirmed with the rows in
 // the database, so it counts exactly the samples of batches that got a PUBACK.
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
@@ -8,6 +8,7 @@ import type { SimulatedSensor } from './device.js';
 
 export interface SensorSummary {
   serial: string;
+  /** The rate at the end of the run (commands may have changed it since boot). */
   sampleRateHz: number;
   /** First and last sequence number measured (null when no batch was complete). */
   firstSequence: number | null;
@@ -19,6 +20,9 @@ export interface SensorSummary {
   samplesDropped: number;
   locationsConfirmed: number;
   logsConfirmed: number;
+  commandsApplied: number;
+  commandsRejected: number;
+  commandsExpired: number;
 }
 
 export type SummaryTotals = Omit<
@@ -41,13 +45,16 @@ const TOTALLED = [
   'samplesDropped',
   'locationsConfirmed',
   'logsConfirmed',
+  'commandsApplied',
+  'commandsRejected',
+  'commandsExpired',
 ] as const;
 
 export function sensorSummary(sensor: SimulatedSensor): SensorSummary {
   const c = sensor.counters;
   return {
     serial: sensor.serial,
-    sampleRateHz: sensor.spec.sampleRateHz,
+    sampleRateHz: sensor.sampleRateHz,
     firstSequence: c.firstSequence,
     lastSequence: c.lastSequence,
     batchesMeasured: c.batchesMeasured,
@@ -57,6 +64,9 @@ export function sensorSummary(sensor: SimulatedSensor): SensorSummary {
     samplesDropped: c.samplesDropped,
     locationsConfirmed: c.locationsConfirmed,
     logsConfirmed: c.logsConfirmed,
+    commandsApplied: c.commandsApplied,
+    commandsRejected: c.commandsRejected,
+    commandsExpired: c.commandsExpired,
   };
 }
 
@@ -70,6 +80,9 @@ export function totalsOf(sensors: readonly SensorSummary[]): SummaryTotals {
     samplesDropped: 0,
     locationsConfirmed: 0,
     logsConfirmed: 0,
+    commandsApplied: 0,
+    commandsRejected: 0,
+    commandsExpired: 0,
   };
   for (const s of sensors) for (const key of TOTALLED) totals[key] += s[key];
   return totals;

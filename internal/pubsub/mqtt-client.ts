@@ -1,6 +1,11 @@
 // The device side of the broker: MQTT 3.1.1 (what RabbitMQ 3.10's plugin speaks), QoS 1,
 // persistent session, automatic reconnect. mqtt.js keeps unacknowledged QoS 1 publishes in its
 // outgoing store and sends them again after a reconnect.
+//
+// Incoming messages go to one listener given at connect time, not per subscribe() call: a
+// persistent session delivers what waited in the broker right after CONNACK, before the caller
+// could subscribe again, and mqtt.js acknowledges (PUBACK) a message whether anyone listened or
+// not, so a listener added later would lose those messages.
 import mqtt, { type IClientOptions, type MqttClient as RawClient } from 'mqtt';
 import type { Logger } from '../telemetry/index.js';
 
@@ -14,6 +19,8 @@ export interface MqttOptions {
   clean?: boolean;
   reconnectPeriodMs?: number;
   keepaliveSeconds?: number;
+  /** Every message on the subscribed topics, from the first packet after CONNACK on. */
+  onMessage?: MessageListener;
 }
 
 export type MessageListener = (topic: string, payload: Buffer) => void;
@@ -47,6 +54,17 @@ export class MqttClient {
         reject(error);
       };
       raw.once('error', onError);
+      const onMessage = options.onMessage;
+      if (onMessage) {
+        raw.on('message', (topic, payload) => {
+          // A throw here would unwind into mqtt.js's packet loop and stall the connection.
+          try {
+            onMessage(topic, payload);
+          } catch (error) {
+            logger.error({ err: error, topic }, 'MQTT message listener failed');
+          }
+        });
+      }
       raw.once('connect', () => {
         raw.off('error', onError);
         raw.on('error', (error) => logger.warn({ err: error }, 'MQTT error'));
@@ -66,10 +84,11 @@ export class MqttClient {
     await this.raw.publishAsync(topic, Buffer.from(payload), { qos });
   }
 
-  async subscribe(topic: string, listener: MessageListener, qos: 0 | 1 = 1): Promise<void> {
-    this.raw.on('message', (receivedTopic, payload) => {
-      if (receivedTopic === topic) listener(receivedTopic, payload);
-    });
+  /**
+   * Subscribes (SUBSCRIBE, resolving on a SUBACK that grants it); messages go to `onMessage`.
+   * Subscribing again to the same topic is harmless, so it can be repeated on every connect.
+   */
+  async subscribe(topic: string, qos: 0 | 1 = 1): Promise<void> {
     const granted = await this.raw.subscribeAsync(topic, { qos });
     if (granted.some((g) => g.qos === 128))
       throw new Error(`broker refused subscription to ${topic}`);
