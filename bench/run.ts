@@ -49,6 +49,8 @@ export class BenchRun {
   private readonly services: Service[] = [];
   private stopping: Promise<void> | undefined;
   private admin: ReturnType<typeof rabbitAdmin> | undefined;
+  /** The serials this run provisioned: forgotten again at shutdown. */
+  private devices: string[] = [];
 
   constructor(
     private readonly options: BenchOptions,
@@ -112,9 +114,10 @@ export class BenchRun {
           `(serials ${serialPrefix}-…)`,
       );
       // Provision the broker users first, so the run's clock starts when the devices power on.
+      this.devices = fleetSerials(serialPrefix, options.sensors);
       await provisionSensors(
         this.admin,
-        fleetSerials(serialPrefix, options.sensors),
+        this.devices,
         required(stack, 'IOT_DEVICE_SECRET'),
         createLogger('bench', 'error'),
       );
@@ -286,11 +289,17 @@ export class BenchRun {
     }
   }
 
-  /** SIGTERM every process still running, then purge the queues; the stack stays up. */
+  /**
+   * SIGTERM every process still running, then purge the queues and forget the run's devices
+   * (users and command queues); the stack stays up.
+   */
   shutdown(): Promise<void> {
     this.stopping ??= (async () => {
       await this.stopServices();
-      if (this.admin) await purgeRunQueues(this.admin).catch(() => undefined);
+      const admin = this.admin;
+      if (!admin) return;
+      await purgeRunQueues(admin).catch(() => undefined);
+      for (const serial of this.devices) await admin.deleteDevice(serial).catch(() => undefined);
     })();
     return this.stopping;
   }

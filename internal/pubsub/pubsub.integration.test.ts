@@ -97,6 +97,28 @@ describe('publishing with confirms', () => {
   });
 });
 
+describe('mandatory publishing', () => {
+  it('says whether a queue took the message', async () => {
+    const serial = `MAND-${randomBytes(3).toString('hex')}`;
+    const key = deviceKey(serial, 'commands');
+    const first = await publisher.publish(EXCHANGE, key, text('nobody'), {
+      mandatory: true,
+      messageId: 'm-1',
+    });
+    expect(first).toEqual({ routed: false });
+
+    const { queue } = await raw.channel.assertQueue('', { exclusive: true });
+    await raw.channel.bindQueue(queue, EXCHANGE, key);
+    const second = await publisher.publish(EXCHANGE, key, text('kept'), {
+      mandatory: true,
+      messageId: 'm-2',
+    });
+    expect(second).toEqual({ routed: true });
+    const kept = await drainQueue(raw.channel, queue);
+    expect(kept.map((m) => m.content.toString())).toEqual(['kept']);
+  });
+});
+
 describe('devices over MQTT', () => {
   const serial = `MQTT-${randomBytes(3).toString('hex')}`;
   const password = randomBytes(12).toString('hex');

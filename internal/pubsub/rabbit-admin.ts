@@ -1,6 +1,6 @@
 // RabbitMQ's management HTTP API: device users with their permissions, and the look into
 // queues and connections that tests and operators need.
-import { devicePermissions } from '../routing/index.js';
+import { devicePermissions, mqttSubscriptionQueue } from '../routing/index.js';
 
 export interface RabbitAdminOptions {
   url: string;
@@ -36,6 +36,20 @@ export class RabbitAdmin {
 
   async deleteUser(name: string): Promise<void> {
     await this.request('DELETE', `/api/users/${encodeURIComponent(name)}`, undefined, [404]);
+  }
+
+  /**
+   * Forgets a device: its broker user and the command queue its persistent MQTT session keeps
+   * (which would otherwise outlive it for good: `mqtt.subscription_ttl` is infinite).
+   */
+  async deleteDevice(serial: string): Promise<void> {
+    await this.deleteUser(serial);
+    await this.request(
+      'DELETE',
+      `/api/queues/${this.vhost}/${encodeURIComponent(mqttSubscriptionQueue(serial))}`,
+      undefined,
+      [404],
+    );
   }
 
   async queueStats(queue: string): Promise<QueueStats> {

@@ -35,7 +35,11 @@ async function startPlatform() {
   }
 }
 
+/** Serials this file's simulators used: their broker users and command queues go afterwards. */
+const devices: string[] = [];
+
 async function startSimulator(sensors: string[], extra: string[] = []) {
+  devices.push(...sensors.map((spec) => spec.split(':')[0] ?? spec));
   const summaryFile = path.join(workDir, `summary-${Date.now()}.json`);
   const simulator = await startService('sensor-simulation', {
     args: [
@@ -92,7 +96,11 @@ afterEach(async () => {
   for (const service of services.reverse()) await service.stop('SIGKILL');
   services = [];
 });
-afterAll(() => pool.end());
+afterAll(async () => {
+  await pool.end();
+  const admin = rabbitAdmin();
+  for (const serial of devices) await admin.deleteDevice(serial);
+});
 
 describe('the data plane, end to end', () => {
   it('five sensors at mixed frequencies: every confirmed sample stored once, exactly on time', async () => {
