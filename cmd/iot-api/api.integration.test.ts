@@ -1,7 +1,6 @@
 // iot-api in-process on port 0 over real TLS, against the local stack's broker and database.
 // A queue bound to a sensor's command key stands in for the device's MQTT subscription queue;
 // acks and announcements are published as the MQTT plugin would deliver them.
-import { readFileSync } from 'node:fs';
 import type { Channel, ChannelModel } from 'amqplib';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,12 +15,11 @@ import {
   registrationCodec,
   type Command,
 } from '../../internal/routing/index.js';
-import { TestApi } from '../../utils/test/api.js';
-import { openConnection, rawChannel, required, testLogger } from '../../utils/test/brokers.js';
+import { TestApi, startTestApiService } from '../../utils/test/api.js';
+import { openConnection, rawChannel, required } from '../../utils/test/brokers.js';
 import { count, createSensor, testPool, uniqueSerial } from '../../utils/test/database.js';
 import { stackEnv } from '../../utils/test/stack-env.js';
-import { loadApiConfig } from './config.js';
-import { startApiService, type ApiService } from './service.js';
+import type { ApiService } from './service.js';
 
 const env = stackEnv();
 let service: ApiService;
@@ -43,20 +41,9 @@ interface CommandJson {
 }
 
 beforeAll(async () => {
-  const config = loadApiConfig({
-    ...env,
-    IOT_API_PORT: '0',
-    IOT_API_HOST: '127.0.0.1',
-    IOT_LOG_LEVEL: 'silent',
-  });
-  service = await startApiService(
-    {
-      ...config,
-      https: { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) },
-    },
-    testLogger,
-  );
-  api = new TestApi(`https://localhost:${service.port}`);
+  let url: string;
+  ({ service, url } = await startTestApiService());
+  api = new TestApi(url);
   pool = testPool();
   amqp = await openConnection('iot-api-test');
   raw = await rawChannel();

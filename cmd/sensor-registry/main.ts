@@ -8,12 +8,7 @@ import {
   logLevel,
   port,
 } from '../../internal/config/index.js';
-import {
-  AmqpConnection,
-  Consumer,
-  Publisher,
-  inOrderPerKey,
-} from '../../internal/pubsub/index.js';
+import { AmqpConnection, Consumer, Publisher, inOrderPerKey } from '../../internal/pubsub/index.js';
 import { QUEUES } from '../../internal/routing/index.js';
 import { createPool, databaseReady } from '../../internal/storage/index.js';
 import {

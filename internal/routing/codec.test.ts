@@ -33,6 +33,7 @@ const roundTrips: { name: string; codec: AnyCodec; message: object }[] = [
       firmwareVersion: '2.4.1',
       mount: 'fixed',
       bootedAtMs: 1_763_846_400_000,
+      state: 'asleep',
     },
   },
   { name: 'MeasurementBatch', codec: measurementBatchCodec, message: sampleBatch },

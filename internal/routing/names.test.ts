@@ -30,6 +30,7 @@ describe('routing names', () => {
     const keys = topology.bindings.map((b) => `${b.exchange} ${b.routingKey} → ${b.queue}`);
     expect(keys).toEqual([
       'iot sensor.*.registry → sensor.all.registry.created',
+      'iot sensor.*.registry → sensor.all.registry.api',
       'iot sensor.*.measurements → sensor.all.measurements.db_writer',
       'iot sensor.*.measurements → sensor.all.measurements.analytics',
       'iot sensor.*.locations → sensor.all.locations.db_writer',

@@ -1,12 +1,20 @@
 // `npm start` as a newcomer runs it: the status block shows the three demo sensors being
-// stored, and Ctrl-C (SIGINT) stops everything and exits 0.
+// stored, `iotctl login` in another terminal needs nothing but the username, and Ctrl-C
+// (SIGINT) stops everything and exits 0.
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { expect, it, vi } from 'vitest';
-import { repoRoot } from '../../utils/test/stack-env.js';
+import { iotctlJson, runIotctl } from '../../utils/test/iotctl.js';
+import { repoRoot, stackEnv } from '../../utils/test/stack-env.js';
 
 it('npm start runs the demo fleet and stops cleanly on Ctrl-C', async () => {
+  // The operator's iotctl config, as npm start writes it (kept away from the machine's own).
+  const configHome = mkdtempSync(path.join(tmpdir(), 'iot-npm-start-'));
   const start = spawn(process.execPath, ['--import', 'tsx', 'utils/start/main.ts'], {
     cwd: repoRoot,
+    env: { ...process.env, XDG_CONFIG_HOME: configHome },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -28,6 +36,20 @@ it('npm start runs the demo fleet and stops cleanly on Ctrl-C', async () => {
       { timeout: 90_000, interval: 500 },
     );
     expect(output).toContain('RabbitMQ management');
+    expect(output).toContain('npx iotctl login');
+
+    const { IOT_ADMIN_USERNAME = '', IOT_ADMIN_PASSWORD = '' } = stackEnv();
+    const login = await runIotctl(
+      configHome,
+      ['login', IOT_ADMIN_USERNAME, '--password-stdin'],
+      `${IOT_ADMIN_PASSWORD}\n`,
+    );
+    expect(login.stderr).toBe('');
+    expect(login.code).toBe(0);
+    const sensors = await iotctlJson<{ serial: string }[]>(configHome, ['get', 'sensors']);
+    expect(sensors.map((s) => s.serial)).toEqual(
+      expect.arrayContaining(['AAD-1123', 'AAD-1124', 'TRK-0007']),
+    );
     start.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(output).toContain('Stopped.');

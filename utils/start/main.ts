@@ -1,8 +1,11 @@
-// `npm start`: the whole data plane on this machine. Brings up the local stack, applies the
-// migrations, creates the demo fleet, starts every service and three simulated sensors, and
-// prints a status block every few seconds. Ctrl-C stops everything cleanly.
+// `npm start`: the whole platform on this machine. Brings up the local stack, applies the
+// migrations, creates the demo fleet, starts every service and three simulated sensors, points
+// iotctl at the local API (as kind points kubectl at its cluster), and prints a status block
+// every few seconds. Ctrl-C stops everything cleanly.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { defaultConfigPath, writeContext } from '../../cmd/iotctl/config-file.js';
 import { createPool } from '../../internal/storage/index.js';
 import { repoRoot, stackEnv } from '../test/stack-env.js';
 import { startChild, stopChild, type Child } from './children.js';
@@ -10,6 +13,8 @@ import { DEMO_SENSORS, createDemoFleet } from './demo-fleet.js';
 import { StatusBoard } from './status.js';
 
 const STATUS_EVERY_MS = 5_000;
+/** The iotctl context the local stack writes. */
+const LOCAL_CONTEXT = 'local';
 
 function run(command: string, args: string[], env?: NodeJS.ProcessEnv) {
   execFileSync(command, args, { cwd: repoRoot, stdio: 'inherit', env });
@@ -33,6 +38,7 @@ const services: [string, string[]][] = [
   ['sensor-registry', []],
   ['sensor-measurements-ingester', []],
   ['sensor-logs-ingester', []],
+  ['iot-api', []],
   [
     'sensor-simulation',
     ['--provision', ...DEMO_SENSORS.map((s) => `--sensor=${s.serial}:${s.hz}:${s.mount}`)],
@@ -51,13 +57,29 @@ const children: Child[] = services.map(([name, args], i) =>
 );
 const port = (name: string) => children.find((c) => c.name === name)?.httpPort ?? 0;
 
+// `npx iotctl login admin` in another terminal then needs nothing else.
+const iotctlConfig = defaultConfigPath(process.env);
+await writeContext(
+  iotctlConfig,
+  LOCAL_CONTEXT,
+  { api: stack.IOT_API_URL ?? '', ca: readFileSync(stack.IOT_TLS_CA_FILE ?? '', 'utf8') },
+  { makeCurrent: true },
+);
+
 console.log(`
 The platform is running. Where to look:
+  API (HTTPS)          ${stack.IOT_API_URL}/api/v1  (OpenAPI: /api/v1/openapi.json)
+  iotctl               npx iotctl login ${stack.IOT_ADMIN_USERNAME}   (password: IOT_ADMIN_PASSWORD in .stack/env)
+                       then: npx iotctl get sensors · npx iotctl sleep AAD-1123 --wait
+                       (context "${LOCAL_CONTEXT}" in ${iotctlConfig})
   RabbitMQ management  ${stack.IOT_RABBITMQ_MANAGEMENT_URL}  (user ${stack.IOT_RABBITMQ_ADMIN_USERNAME}, password in .stack/env)
   PostgreSQL           set -a; . .stack/env; set +a; psql "$IOT_DATABASE_URL"
   service logs         ${path.relative(repoRoot, logDir)}/<service>.log
   sensor log files     ${path.relative(repoRoot, stack.IOT_SENSOR_LOG_DIR ?? '')}/
-  metrics              ${children.map((c) => `${c.name} :${c.httpPort}/metrics`).join(', ')}
+  metrics              ${children
+    .filter((c) => c.name !== 'iot-api')
+    .map((c) => `${c.name} :${c.httpPort}/metrics`)
+    .join(', ')}, iot-api ${stack.IOT_API_URL}/metrics
 Ctrl-C stops everything (the stack keeps running: utils/stack.sh down stops it).
 `);
 

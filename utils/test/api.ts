@@ -1,8 +1,28 @@
 // Tests talk to a real iot-api over real TLS, with the local stack's CA.
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
-import { required } from './brokers.js';
+import { loadApiConfig } from '../../cmd/iot-api/config.js';
+import { startApiService, type ApiService } from '../../cmd/iot-api/service.js';
+import { required, testLogger } from './brokers.js';
 import { stackEnv } from './stack-env.js';
+
+/** iot-api in this process, on a free port, over the stack's TLS: `https://localhost:<port>`. */
+export async function startTestApiService(): Promise<{ service: ApiService; url: string }> {
+  const config = loadApiConfig({
+    ...stackEnv(),
+    IOT_API_PORT: '0',
+    IOT_API_HOST: '127.0.0.1',
+    IOT_LOG_LEVEL: 'silent',
+  });
+  const service = await startApiService(
+    {
+      ...config,
+      https: { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) },
+    },
+    testLogger,
+  );
+  return { service, url: `https://localhost:${service.port}` };
+}
 
 export interface ApiResponse {
   status: number;

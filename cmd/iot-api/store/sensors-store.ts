@@ -145,7 +145,10 @@ export async function sensorLogs(
   }>(
     `SELECT * FROM (
        SELECT time, level, message, fields FROM sensor_log
-       WHERE sensor_id = $1 AND ($2::timestamptz IS NULL OR time > $2)
+       WHERE sensor_id = $1
+         -- Times leave the API at millisecond precision, so "after since" means from the
+         -- next millisecond on: a line at 12.3456 must not come back for since=12.345.
+         AND ($2::timestamptz IS NULL OR time >= $2::timestamptz + interval '1 millisecond')
        ORDER BY time DESC LIMIT $3) newest
      ORDER BY time`,
     [sensorIdValue, options.since ?? null, options.limit],
