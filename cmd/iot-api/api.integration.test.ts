@@ -9,6 +9,7 @@ import type { AmqpConnection, Publisher } from '../../internal/pubsub/index.js';
 import {
   COMMANDS_KIND,
   EXCHANGE,
+  QUEUES,
   commandAckCodec,
   commandCodec,
   deviceKey,
@@ -16,7 +17,7 @@ import {
   type Command,
 } from '../../internal/routing/index.js';
 import { TestApi, startTestApiService } from '../../utils/test/api.js';
-import { openConnection, rawChannel, required } from '../../utils/test/brokers.js';
+import { openConnection, rabbitAdmin, rawChannel, required } from '../../utils/test/brokers.js';
 import { count, createSensor, testPool, uniqueSerial } from '../../utils/test/database.js';
 import { stackEnv } from '../../utils/test/stack-env.js';
 import type { ApiService } from './service.js';
@@ -72,6 +73,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // The announcements published here were meant for iot-api alone; the registry's copies
+  // would otherwise bring these test sensors 'online' when a registry next starts.
+  await rabbitAdmin().purgeQueue(QUEUES.registry);
   await service?.close();
   await api?.close();
   await pool?.end();

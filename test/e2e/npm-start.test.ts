@@ -6,10 +6,20 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, it, vi } from 'vitest';
+import { testPool } from '../../utils/test/database.js';
 import { iotctlJson, runIotctl } from '../../utils/test/iotctl.js';
 import { repoRoot, stackEnv } from '../../utils/test/stack-env.js';
 
 it('npm start runs the demo fleet and stops cleanly on Ctrl-C', async () => {
+  // An operator may have put a demo sensor to sleep in an earlier session, and the platform
+  // would (rightly) keep it asleep; this test wants all three measuring.
+  const pool = testPool();
+  await pool.query(
+    `UPDATE sensor SET desired_state = NULL, desired_sample_frequency = NULL
+     WHERE serial_number = ANY($1)`,
+    [['AAD-1123', 'AAD-1124', 'TRK-0007']],
+  );
+  await pool.end();
   // The operator's iotctl config, as npm start writes it (kept away from the machine's own).
   const configHome = mkdtempSync(path.join(tmpdir(), 'iot-npm-start-'));
   const start = spawn(process.execPath, ['--import', 'tsx', 'utils/start/main.ts'], {
