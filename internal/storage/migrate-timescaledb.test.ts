@@ -58,6 +58,18 @@ describe('migrations on PGlite with TimescaleDB', () => {
     ]);
   });
 
+  it('indexes measurements by sensor in ascending time, and logs once', async () => {
+    const { rows } = await db.query<{ tablename: string; indexdef: string }>(
+      `SELECT tablename, indexdef FROM pg_indexes
+       WHERE schemaname = 'public' AND tablename IN ('sensor_measurement', 'sensor_log')
+       ORDER BY tablename, indexname`,
+    );
+    const defs = rows.map((r) => r.indexdef.replace(/^.* USING /, `${r.tablename} USING `));
+    expect(defs).toContain('sensor_measurement USING btree (sensor_id, "time")');
+    expect(defs).toContain('sensor_log USING btree (sensor_id, "time", md5(message))');
+    expect(defs.filter((d) => d.includes('DESC') && d.includes('sensor_id'))).toEqual([]);
+  });
+
   it('schedules compression and retention jobs', async () => {
     const { rows } = await db.query<{ proc_name: string; hypertable_name: string | null }>(
       `SELECT proc_name, hypertable_name FROM timescaledb_information.jobs
