@@ -6,6 +6,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { testPool } from '../utils/test/database.js';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(benchDir, '..');
@@ -70,6 +71,14 @@ describe('npm run bench', () => {
     expect(Array.isArray(result.processes)).toBe(true);
     expect(Array.isArray(result.timeline)).toBe(true);
     expect(existsSync((file as string).replace(/\.json$/, '.svg'))).toBe(true);
+    // It ran in a database of its own, and left none behind.
+    expect(output).toMatch(/database iot_bench_/);
+    const pool = testPool();
+    const { rows } = await pool.query<{ n: string }>(
+      "SELECT count(*) AS n FROM pg_database WHERE datname LIKE 'iot\\_bench\\_%'",
+    );
+    await pool.end();
+    expect(Number(rows[0]?.n)).toBe(0);
   });
 
   it('refuses a bad flag with the usage line and exit code 2', async () => {

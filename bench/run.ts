@@ -25,7 +25,17 @@ import type { Progress } from './progress.js';
 import { formatTable, machine, writeResult, type BenchResult, type LatencyMs } from './report.js';
 import { ResourceSampler, childrenOf, postmasterPid, rabbitBeamPid } from './resources.js';
 import { startService, sleep, type Service } from './services.js';
-import { migrate, purgeRunQueues, rabbitAdmin, readStackEnv, required, stackUp } from './stack.js';
+import {
+  createRunDatabase,
+  dropRunDatabase,
+  migrate,
+  purgeRunQueues,
+  rabbitAdmin,
+  readStackEnv,
+  required,
+  stackUp,
+  withDatabase,
+} from './stack.js';
 
 /** The ingester's default group size (IOT_INGEST_BATCH_ROWS): the ceiling COPYs as much. */
 const ROWS_PER_STATEMENT = 50_000;
@@ -49,6 +59,8 @@ export class BenchRun {
   private readonly services: Service[] = [];
   private stopping: Promise<void> | undefined;
   private admin: ReturnType<typeof rabbitAdmin> | undefined;
+  /** The run's own database, dropped at shutdown. */
+  private database: string | undefined;
   /** The serials this run provisioned: forgotten again at shutdown. */
   private devices: string[] = [];
 
@@ -67,7 +79,18 @@ export class BenchRun {
 
     progress.phase('utils/stack.sh up');
     await stackUp(repoRoot);
-    const stack = await readStackEnv(repoRoot);
+    const stackEnv = await readStackEnv(repoRoot);
+    this.database = `iot_bench_${runId.toLowerCase()}`;
+    progress.phase(`database ${this.database}`);
+    await createRunDatabase(repoRoot, this.database);
+    const stack: Record<string, string> = {
+      ...stackEnv,
+      IOT_DATABASE_URL: withDatabase(required(stackEnv, 'IOT_DATABASE_URL'), this.database),
+      IOT_DATABASE_OWNER_URL: withDatabase(
+        required(stackEnv, 'IOT_DATABASE_OWNER_URL'),
+        this.database,
+      ),
+    };
     const env: NodeJS.ProcessEnv = { ...ctx.env, ...stack };
     progress.phase('migrations');
     await migrate(repoRoot, env);
@@ -284,18 +307,22 @@ export class BenchRun {
       ctx.stdout(`\n${files.json}\n${files.svg}\n`);
       return { result, files };
     } finally {
-      await this.shutdown();
+      // The pool first: dropping the run's database closes whatever is still connected.
       await pool.end();
+      await this.shutdown();
     }
   }
 
   /**
-   * SIGTERM every process still running, then purge the queues and forget the run's devices
-   * (users and command queues); the stack stays up.
+   * SIGTERM every process still running, then drop the run's database, purge the queues and
+   * forget the run's devices (users and command queues); the stack stays up.
    */
   shutdown(): Promise<void> {
     this.stopping ??= (async () => {
       await this.stopServices();
+      if (this.database) {
+        await dropRunDatabase(this.ctx.repoRoot, this.database).catch(() => undefined);
+      }
       const admin = this.admin;
       if (!admin) return;
       await purgeRunQueues(admin).catch(() => undefined);

@@ -28,6 +28,29 @@ export async function stackUp(repoRoot: string): Promise<void> {
   });
 }
 
+/**
+ * A database of the run's own (`utils/stack.sh createdb`): the pipeline then writes into an
+ * empty table, as the COPY ceiling does, and no run is slowed by the rows of the runs before.
+ */
+export async function createRunDatabase(repoRoot: string, name: string): Promise<void> {
+  await run(path.join(repoRoot, 'utils/stack.sh'), ['createdb', name], { cwd: repoRoot }).catch(
+    (error: { stderr?: string }) => {
+      throw new Error(`utils/stack.sh createdb ${name} failed:\n${error.stderr ?? ''}`);
+    },
+  );
+}
+
+export async function dropRunDatabase(repoRoot: string, name: string): Promise<void> {
+  await run(path.join(repoRoot, 'utils/stack.sh'), ['dropdb', name], { cwd: repoRoot });
+}
+
+/** The same connection URL, to another database of the same server. */
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
 export async function readStackEnv(repoRoot: string): Promise<Record<string, string>> {
   return parseEnvFile(await readFile(path.join(repoRoot, '.stack', 'env'), 'utf8'));
 }

@@ -7,6 +7,9 @@
 #   utils/stack.sh down [--purge]  stop both, keeping the data (--purge: delete .stack/ too)
 #   utils/stack.sh status          show each component; exit 0 when both are up, 3 otherwise
 #   utils/stack.sh rabbitmqctl ... run rabbitmqctl against our node (right HOME, node, epmd)
+#   utils/stack.sh createdb NAME   a fresh database like iot (same roles, PostGIS), NAME iot_*:
+#                                  for runs that want tables of their own (npm run bench)
+#   utils/stack.sh dropdb NAME     drop it, closing its connections
 #
 # Servers already on the machine (system RabbitMQ, epmd, PostgreSQL, Mosquitto...) are never
 # touched and their ports never used: every port is derived from the checkout's path, so
@@ -649,6 +652,7 @@ wait_for_postgres() {
 run_postgres_init() {
   (
     export IOT_DB_OWNER_PASSWORD IOT_DB_APP_PASSWORD IOT_DB_READONLY_PASSWORD IOT_DB_MONITORING_PASSWORD
+    export IOT_DB_NAME="${IOT_DB_NAME:-iot}"
     export PGHOST="$POSTGRES_SOCKET_DIR" PGPORT="$POSTGRES_PORT" POSTGRES_USER=postgres POSTGRES_DB=postgres
     export PATH="$PG_BIN:$PATH"
     cd /
@@ -724,6 +728,29 @@ cmd_up() {
     "management $MANAGEMENT_PORT), PostgreSQL $PG_VERSION (port $POSTGRES_PORT); env in $ENV_FILE"
 }
 
+# Scratch databases are named iot_<something>, never iot itself.
+check_scratch_db_name() {
+  [[ "${1:-}" =~ ^iot_[a-z0-9_]{1,40}$ ]] || die "database name must match iot_[a-z0-9_]{1,40}, not '${1:-}'"
+}
+
+cmd_createdb() {
+  check_scratch_db_name "${1:-}"
+  take_lock
+  choose_postgres_version
+  postgres_ready || die "PostgreSQL is not up; run utils/stack.sh up first"
+  load_or_generate_secrets
+  IOT_DB_NAME="$1" run_postgres_init
+}
+
+cmd_dropdb() {
+  check_scratch_db_name "${1:-}"
+  choose_postgres_version
+  postgres_ready || die "PostgreSQL is not up"
+  (cd / && as_postgres "$PG_BIN/psql" -v ON_ERROR_STOP=1 --no-psqlrc --quiet \
+    -h "$POSTGRES_SOCKET_DIR" -p "$POSTGRES_PORT" -U postgres -d postgres \
+    -c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)")
+}
+
 cmd_down() {
   local purge=0
   case "${1:-}" in
@@ -780,6 +807,14 @@ main() {
       cmd_status
       ;;
     rabbitmqctl) rabbitmqctl "$@" ;;
+    createdb)
+      (($# == 1)) || usage
+      cmd_createdb "$1"
+      ;;
+    dropdb)
+      (($# == 1)) || usage
+      cmd_dropdb "$1"
+      ;;
     *) usage ;;
   esac
 }

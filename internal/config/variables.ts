@@ -62,6 +62,8 @@ export const KNOWN_VARIABLES = [
   'IOT_DB_APP_PASSWORD',
   'IOT_DB_READONLY_PASSWORD',
   'IOT_DB_MONITORING_PASSWORD',
+  // the database init script: which database it makes (default iot; scratch ones for benches)
+  'IOT_DB_NAME',
 ] as const;
 
 export type VariableName = (typeof KNOWN_VARIABLES)[number];

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Creates the iot database, its roles and its extensions. Idempotent: safe on every start.
+# IOT_DB_NAME (default iot) names another database made the same way: `utils/stack.sh
+# createdb` uses it for scratch databases (a benchmark's own tables).
 #
 # Shaped like the official postgres image's /docker-entrypoint-initdb.d scripts, so compose
 # and Kubernetes mount this directory there; utils/stack.sh runs the same file against the
@@ -26,12 +28,14 @@ done
 
 superuser="${POSTGRES_USER:-postgres}"
 maintenance_db="${POSTGRES_DB:-postgres}"
+export IOT_DB_NAME="${IOT_DB_NAME:-iot}"
 
 psql -v ON_ERROR_STOP=1 --no-psqlrc --quiet --username "$superuser" --dbname "$maintenance_db" <<'EOSQL'
 \getenv owner_password IOT_DB_OWNER_PASSWORD
 \getenv app_password IOT_DB_APP_PASSWORD
 \getenv readonly_password IOT_DB_READONLY_PASSWORD
 \getenv monitoring_password IOT_DB_MONITORING_PASSWORD
+\getenv dbname IOT_DB_NAME
 
 -- Roles: create if missing, then (re)set the password and attributes every time.
 SELECT format('CREATE ROLE %I', r) FROM unnest(ARRAY['iot', 'iot_app', 'iot_readonly', 'iot_monitoring']) AS r
@@ -43,13 +47,14 @@ ALTER ROLE iot_monitoring WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWOR
 GRANT pg_monitor TO iot_monitoring;
 
 -- CREATE DATABASE cannot run inside a DO block or a transaction, hence \gexec.
-SELECT 'CREATE DATABASE iot OWNER iot' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'iot') \gexec
-ALTER DATABASE iot OWNER TO iot;
+SELECT format('CREATE DATABASE %I OWNER iot', :'dbname')
+ WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'dbname') \gexec
+ALTER DATABASE :"dbname" OWNER TO iot;
 -- Only our roles may connect to it.
-REVOKE CONNECT, TEMPORARY ON DATABASE iot FROM PUBLIC;
-GRANT CONNECT ON DATABASE iot TO iot_app, iot_readonly, iot_monitoring;
+REVOKE CONNECT, TEMPORARY ON DATABASE :"dbname" FROM PUBLIC;
+GRANT CONNECT ON DATABASE :"dbname" TO iot_app, iot_readonly, iot_monitoring;
 
-\connect iot
+\connect :dbname
 ALTER SCHEMA public OWNER TO iot;
 -- Nobody but the owner creates objects in public (the default since 15; stated for 14-).
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
