@@ -184,7 +184,10 @@ export class BenchRun {
           sampler.sample();
           // Only while the fleet is measuring (its samples counter moves): at the end of
           // --duration the sensors stop measuring, drain and disconnect on purpose.
-          if (phase === 'sending') {
+          // The tick at the end of --duration is excluded too: there the sensors emit their
+          // final batches (the counter moves) while they already disconnect.
+          const beforeTheEnd = snapshot.atMs - simStartMs < (options.durationS - 0.5) * 1000;
+          if (phase === 'sending' && beforeTheEnd) {
             const fleet = await fleetState(simulator.httpPort);
             const measuring = fleet !== undefined && fleet.measured > lastMeasured;
             if (fleet) lastMeasured = fleet.measured;

@@ -4,6 +4,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, stackEnv } from './test/stack-env.js';
 
@@ -118,5 +119,44 @@ describe('utils/stack.sh', () => {
     expect(portOfProtocol('mqtt')).toBe(portOf(required(env, 'IOT_MQTT_URL')));
     expect(portOfProtocol('amqp')).toBe(portOf(required(env, 'IOT_AMQP_URL')));
     expect(portOfProtocol('mqtt')).not.toBe(1883);
+  });
+
+  it('makes a scratch database like iot, and drops it', async () => {
+    const name = `iot_scratch_${Date.now().toString(36)}`;
+    const urlOf = (variable: string) => {
+      const url = new URL(required(stackEnv(), variable));
+      url.pathname = `/${name}`;
+      return url.toString();
+    };
+    await run(stackScript, ['createdb', name], { cwd: repoRoot });
+    const owner = new pg.Client({ connectionString: urlOf('IOT_DATABASE_OWNER_URL') });
+    await owner.connect();
+    const { rows } = await owner.query<{ extname: string }>(
+      "SELECT extname FROM pg_extension WHERE extname = 'postgis'",
+    );
+    await owner.query('CREATE TABLE scratch (n int)');
+    await owner.end();
+    expect(rows).toEqual([{ extname: 'postgis' }]);
+    // The services' role may connect; the table's grants are the migrations' business.
+    const app = new pg.Client({ connectionString: urlOf('IOT_DATABASE_URL') });
+    await app.connect();
+    await app.end();
+
+    await run(stackScript, ['dropdb', name], { cwd: repoRoot });
+    const gone = new pg.Client({ connectionString: urlOf('IOT_DATABASE_OWNER_URL') });
+    await expect(gone.connect()).rejects.toThrow(/does not exist/);
+  });
+
+  it('refuses to make or drop a database not named iot_*', async () => {
+    for (const args of [
+      ['dropdb', 'iot'],
+      ['createdb', 'postgres'],
+      ['dropdb', 'iot_x; DROP'],
+    ]) {
+      await expect(run(stackScript, args, { cwd: repoRoot })).rejects.toMatchObject({
+        code: 1,
+        stderr: expect.stringMatching(/must match iot_/) as unknown,
+      });
+    }
   });
 });
