@@ -39,4 +39,36 @@ describe('Batcher', () => {
     const { batcher } = recording(2, 60_000, true);
     expect(await Promise.all([batcher.add(1), batcher.add(1)])).toEqual(['retry', 'retry']);
   });
+
+  it.each([1, 2])('flushes at most %i group(s) at once, starting them in order', async (limit) => {
+    const started: number[][] = [];
+    const releases: (() => void)[] = [];
+    let running = 0;
+    let mostRunning = 0;
+    const batcher = new Batcher<number, string>({
+      maxSize: 1,
+      maxWaitMs: 60_000,
+      sizeOf: () => 1,
+      concurrency: limit,
+      onFlushError: () => 'retry',
+      flush: async (items) => {
+        started.push(items);
+        mostRunning = Math.max(mostRunning, ++running);
+        await new Promise<void>((release) => releases.push(release));
+        running--;
+        return items.map((n) => `ok ${n}`);
+      },
+    });
+    const results = [1, 2, 3, 4].map((n) => batcher.add(n));
+    const closed = batcher.close();
+    // Release whatever is flushing until all four groups have run.
+    while (started.length < 4 || releases.length > 0) {
+      await new Promise((tick) => setImmediate(tick));
+      releases.shift()?.();
+    }
+    await closed;
+    expect(await Promise.all(results)).toEqual(['ok 1', 'ok 2', 'ok 3', 'ok 4']);
+    expect(started).toEqual([[1], [2], [3], [4]]);
+    expect(mostRunning).toBe(limit);
+  });
 });

@@ -1,6 +1,7 @@
 // Gathers items into groups (up to a size, or a few milliseconds after the first item) and
-// hands each group to `flush`, one group at a time. Each `add` resolves with what `flush`
-// decided for that item, so a consumer can ack a message only once its group is committed.
+// hands each group to `flush`, at most `concurrency` groups at a time (default one). Each `add`
+// resolves with what `flush` decided for that item, so a consumer can ack a message only once
+// its group is committed.
 export interface BatcherOptions<T, R> {
   /** Flush once the group's total size reaches this. */
   maxSize: number;
@@ -11,6 +12,11 @@ export interface BatcherOptions<T, R> {
   flush: (items: T[]) => Promise<R[]>;
   /** Result for every item of a group whose flush threw. */
   onFlushError: (error: unknown, items: T[]) => R;
+  /**
+   * Groups flushing at once. Two let the database write one group while the next is sent:
+   * with one, each side waits for the other.
+   */
+  concurrency?: number;
 }
 
 interface Pending<T, R> {
@@ -22,7 +28,10 @@ export class Batcher<T, R> {
   private group: Pending<T, R>[] = [];
   private groupSize = 0;
   private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> = Promise.resolve();
+  /** Groups cut but not yet flushing, oldest first. */
+  private readonly waiting: Pending<T, R>[][] = [];
+  private active = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly options: BatcherOptions<T, R>) {}
 
@@ -38,7 +47,8 @@ export class Batcher<T, R> {
   /** Flushes whatever is gathered and waits for every flush to finish. */
   async close(): Promise<void> {
     this.cut();
-    await this.flushing;
+    if (this.active === 0 && this.waiting.length === 0) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
   private cut(): void {
@@ -48,8 +58,23 @@ export class Batcher<T, R> {
     const group = this.group;
     this.group = [];
     this.groupSize = 0;
-    // Groups commit in order, one at a time; the next one gathers meanwhile.
-    this.flushing = this.flushing.then(() => this.run(group));
+    // Groups start flushing in the order they were cut; the next one gathers meanwhile.
+    this.waiting.push(group);
+    this.startNext();
+  }
+
+  private startNext(): void {
+    while (this.active < (this.options.concurrency ?? 1) && this.waiting.length > 0) {
+      const group = this.waiting.shift() as Pending<T, R>[];
+      this.active++;
+      void this.run(group).finally(() => {
+        this.active--;
+        this.startNext();
+        if (this.active === 0 && this.waiting.length === 0) {
+          for (const wake of this.idleWaiters.splice(0)) wake();
+        }
+      });
+    }
   }
 
   private async run(group: Pending<T, R>[]): Promise<void> {

@@ -72,6 +72,10 @@ export function createIngestHandlers(deps: IngestDeps) {
     maxSize: deps.batchRows,
     maxWaitMs: deps.flushIntervalMs,
     sizeOf: (b) => b.batch.values.length,
+    // One group is written while the next is sent (profile: with one, PostgreSQL idled
+    // between groups). Two groups with the same (sensor, sequence) cannot deadlock: both
+    // lock ingested_batch keys in sorted order (measurement-writer.ts).
+    concurrency: 2,
     onFlushError: retryLater('measurements'),
     flush: async (items) => {
       const stopTimer = metrics.commitSeconds.startTimer();

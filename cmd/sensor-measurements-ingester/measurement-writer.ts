@@ -42,6 +42,9 @@ async function recordBatches(client: pg.PoolClient, batches: readonly ResolvedBa
   const { rows } = await client.query<{ sensor_id: string; sequence: string }>(
     `INSERT INTO ingested_batch (sensor_id, sequence, start_time, sample_count)
      SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::int[])
+       AS b (sensor_id, sequence, start_time, sample_count)
+     -- Keys locked in one order by every transaction: concurrent groups never deadlock.
+     ORDER BY sensor_id, sequence
      ON CONFLICT (sensor_id, sequence) DO NOTHING
      RETURNING sensor_id, sequence`,
     [
