@@ -2,7 +2,7 @@
 import type { FastifyError } from 'fastify';
 import type { RouteApp } from './app.js';
 import { ValidationError } from '../../internal/validation/index.js';
-import { ApiError, type ErrorCode } from './errors.js';
+import { ApiError, ERROR_STATUS, type ErrorCode } from './errors.js';
 import { isUniqueViolation } from './store/queryable.js';
 
 interface Classified {
@@ -13,7 +13,7 @@ interface Classified {
 export function installErrorHandling(app: RouteApp) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const { code, message } = classify(error);
-    const status = new ApiError(code, message).status;
+    const status = ERROR_STATUS[code];
     if (status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
     void reply.status(status).send({ error: { code, message } });
   });

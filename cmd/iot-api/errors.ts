@@ -23,10 +23,6 @@ export class ApiError extends Error {
   ) {
     super(message, options);
   }
-
-  get status(): number {
-    return ERROR_STATUS[this.code];
-  }
 }
 
 export const notFound = (what: string) => new ApiError('not_found', `${what} not found`);

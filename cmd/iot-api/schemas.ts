@@ -74,16 +74,13 @@ export const LogsQuery = Type.Object(
   },
   Strict,
 );
-export const LogList = Type.Object({
-  items: Type.Array(
-    Type.Object({
-      time: Timestamp,
-      level: Type.String(),
-      message: Type.String(),
-      fields: Type.Record(Type.String(), Type.String()),
-    }),
-  ),
+export const LogLine = Type.Object({
+  time: Timestamp,
+  level: Type.String(),
+  message: Type.String(),
+  fields: Type.Record(Type.String(), Type.String()),
 });
+export const LogList = Type.Object({ items: Type.Array(LogLine) });
 
 const CommandStatusSchema = Type.Enum(['queued', 'sent', 'applied', 'rejected', 'expired']);
 export const CommandTypeSchema = Type.Enum(['sleep', 'awake', 'set_sample_frequency']);

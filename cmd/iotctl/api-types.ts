@@ -1,105 +1,24 @@
-// The API's objects as cmd/iot-api/API.md describes them. iotctl prints them unchanged with
-// `-o json`, so these types only serve the table views; values the API may add later pass through.
+// The API's objects, typed from the API's own schemas (cmd/iot-api/schemas.ts), so the CLI
+// and the server cannot drift apart. A type-only import: nothing of the server is loaded.
+// iotctl prints them unchanged with `-o json`; these types serve the table views.
+import type { Static } from 'typebox';
+import type * as Api from '../iot-api/schemas.js';
 
-export type SensorState = 'awake' | 'asleep';
-export type Connectivity = 'online' | 'stale' | 'offline';
-
-export interface Sensor {
-  serial: string;
-  state: SensorState;
-  sampleFrequencyHz: number;
-  desiredState: SensorState | null;
-  desiredSampleFrequencyHz: number | null;
-  target: string | null;
-  lastSeen: string | null;
-  connectivity: Connectivity;
-  samplesLastMinute: number;
-  firmwareVersion: string | null;
-  registeredAt: string;
-}
-
-export type CommandType = 'sleep' | 'awake' | 'set_sample_frequency';
-export type CommandStatus = 'queued' | 'sent' | 'applied' | 'rejected' | 'expired';
+export type Sensor = Static<typeof Api.Sensor>;
+export type SensorState = Sensor['state'];
+export type Connectivity = Sensor['connectivity'];
+export type Command = Static<typeof Api.Command>;
+export type CommandType = Command['type'];
+export type CommandStatus = Command['status'];
+export type CommandHistoryEntry = Command['history'][number];
 export const FINAL_STATUSES: readonly CommandStatus[] = ['applied', 'rejected', 'expired'];
-
-export interface CommandHistoryEntry {
-  status: CommandStatus;
-  reason: string | null;
-  at: string;
-}
-
-export interface Command {
-  id: string;
-  serial: string;
-  type: CommandType;
-  sampleFrequencyHz: number | null;
-  status: CommandStatus;
-  reason: string | null;
-  issuedAt: string;
-  expiresAt: string;
-  updatedAt: string;
-  issuedBy: string | null;
-  history: CommandHistoryEntry[];
-}
-
-export interface Target {
-  name: string;
-  kind: 'fixed' | 'mobile';
-  createdAt: string;
-  sensors: string[];
-}
-
-export interface Alarm {
-  id: string | number;
-  serial: string;
-  kind: string;
-  severity: string;
-  message: string;
-  raisedAt: string;
-  acknowledgedAt: string | null;
-  acknowledgedBy: string | null;
-}
-
-export interface LogLine {
-  time: string;
-  level: string;
-  message: string;
-  fields: Record<string, unknown> | null;
-}
-
-export interface ApiKey {
-  id: string | number;
-  name: string;
-  role: string;
-  prefix: string;
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  revoked: boolean;
-}
-
-export interface CreatedApiKey {
-  id: string | number;
-  name: string;
-  role: string;
-  prefix: string;
-  key: string;
-}
-
-export interface Account {
-  username: string;
-  role: string;
-  createdAt: string;
-  disabled: boolean;
-}
-
-export interface LoginResult {
-  token: string;
-  expiresAt: string;
-  username: string;
-  role: string;
-  organization: string;
-}
+export type Target = Static<typeof Api.Target>;
+export type Alarm = Static<typeof Api.Alarm>;
+export type LogLine = Static<typeof Api.LogLine>;
+export type ApiKey = Static<typeof Api.ApiKey>;
+export type CreatedApiKey = Static<typeof Api.NewApiKeyReply>;
+export type Account = Static<typeof Api.Account>;
+export type LoginResult = Static<typeof Api.LoginReply>;
 
 export interface List<T> {
   items: T[];

@@ -2,24 +2,10 @@
 // LogLine, another schema version, out of bounds, or a serial other than the one that
 // published it) is dead-lettered with the reason; a good line goes to the batch writer, whose
 // answer (ack after the commit, or requeue) is the outcome.
-import {
-  deadLetter,
-  type Delivery,
-  type Handler,
-  type Outcome,
-} from '../../internal/pubsub/index.js';
-import {
-  logLineCodec,
-  RoutingError,
-  serialFromKey,
-  type LogLine,
-} from '../../internal/routing/index.js';
-import {
-  validateLogLine,
-  validateMessageSize,
-  validateSameSerial,
-  ValidationError,
-} from '../../internal/validation/index.js';
+import type { Delivery, Handler, Outcome } from '../../internal/pubsub/index.js';
+import { logLineCodec, type LogLine } from '../../internal/routing/index.js';
+import { decodeDeviceMessage, isOutcome } from '../../internal/sensorlogic/index.js';
+import { validateLogLine } from '../../internal/validation/index.js';
 
 export interface LineWriter {
   add(line: LogLine, meta: { redelivered: boolean }): Promise<Outcome>;
@@ -28,26 +14,12 @@ export interface LineWriter {
 export function createLogLineHandler(deps: { writer: LineWriter; now?: () => number }): Handler {
   const now = deps.now ?? Date.now;
   return async (delivery: Delivery) => {
-    let line: LogLine;
-    try {
-      line = readLogLine(delivery, now());
-    } catch (error) {
-      if (error instanceof RoutingError || error instanceof ValidationError) {
-        return deadLetter(error.message);
-      }
-      throw error;
-    }
+    const line = decodeDeviceMessage(delivery, (bytes) =>
+      validateLogLine(normalizeLogLine(logLineCodec.decode(bytes)), now()),
+    );
+    if (isOutcome(line)) return line;
     return deps.writer.add(line, { redelivered: delivery.redelivered });
   };
-}
-
-/** Decodes, normalizes and validates; throws RoutingError or ValidationError. */
-export function readLogLine(delivery: Delivery, nowMs: number): LogLine {
-  validateMessageSize(delivery.body.length);
-  const line = normalizeLogLine(logLineCodec.decode(delivery.body));
-  validateLogLine(line, nowMs);
-  validateSameSerial(line.serial, serialFromKey(delivery.routingKey));
-  return line;
 }
 
 /**

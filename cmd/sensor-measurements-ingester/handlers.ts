@@ -2,29 +2,16 @@
 // dead letter with the reason), resolves its serial (not enrolled yet → wait, then dead
 // letter), and hands it to a batcher whose commit decides the outcome.
 import type pg from 'pg';
+import { requeue, type Handler, type Outcome } from '../../internal/pubsub/index.js';
+import { locationCodec, measurementBatchCodec } from '../../internal/routing/index.js';
 import {
-  deadLetter,
-  requeue,
-  type Delivery,
-  type Handler,
-  type Outcome,
-} from '../../internal/pubsub/index.js';
-import {
-  RoutingError,
-  locationCodec,
-  measurementBatchCodec,
-  serialFromKey,
-} from '../../internal/routing/index.js';
-import { unknownSerialOutcome } from '../../internal/sensorlogic/index.js';
+  decodeDeviceMessage,
+  isOutcome,
+  unknownSerialOutcome,
+} from '../../internal/sensorlogic/index.js';
 import type { LastSeen, SensorDirectory } from '../../internal/storage/index.js';
 import type { Logger } from '../../internal/telemetry/index.js';
-import {
-  ValidationError,
-  validateLocation,
-  validateMeasurementBatch,
-  validateMessageSize,
-  validateSameSerial,
-} from '../../internal/validation/index.js';
+import { validateLocation, validateMeasurementBatch } from '../../internal/validation/index.js';
 import { Batcher } from './batcher.js';
 import { writeLocations, type ResolvedLocation } from './location-writer.js';
 import { writeMeasurementBatches, type ResolvedBatch } from './measurement-writer.js';
@@ -40,26 +27,6 @@ export interface IngestDeps {
   flushIntervalMs: number;
   unknownSerialTimeoutMs: number;
 }
-
-/** Decodes and validates; bad input becomes a RejectedMessage with the reason. */
-function decode<T extends { serial: string }>(
-  delivery: Delivery,
-  parse: (bytes: Uint8Array) => T,
-): T | Outcome {
-  try {
-    validateMessageSize(delivery.body.length);
-    const message = parse(delivery.body);
-    validateSameSerial(message.serial, serialFromKey(delivery.routingKey));
-    return message;
-  } catch (error) {
-    if (error instanceof RoutingError || error instanceof ValidationError) {
-      return deadLetter(error.message);
-    }
-    throw error;
-  }
-}
-
-const isOutcome = (value: object): value is Outcome => 'kind' in value;
 
 export function createIngestHandlers(deps: IngestDeps) {
   const { pool, directory, metrics, logger, lastSeen } = deps;
@@ -107,7 +74,7 @@ export function createIngestHandlers(deps: IngestDeps) {
   });
 
   const measurementHandler: Handler = async (delivery) => {
-    const batch = decode(delivery, (bytes) =>
+    const batch = decodeDeviceMessage(delivery, (bytes) =>
       validateMeasurementBatch(measurementBatchCodec.decode(bytes)),
     );
     if (isOutcome(batch)) return batch;
@@ -120,7 +87,9 @@ export function createIngestHandlers(deps: IngestDeps) {
   };
 
   const locationHandler: Handler = async (delivery) => {
-    const fix = decode(delivery, (bytes) => validateLocation(locationCodec.decode(bytes)));
+    const fix = decodeDeviceMessage(delivery, (bytes) =>
+      validateLocation(locationCodec.decode(bytes)),
+    );
     if (isOutcome(fix)) return fix;
     const sensor = (await directory.resolve([fix.serial])).get(fix.serial);
     if (!sensor) return unknownSerialOutcome(fix.serial, fix.timeMs, deps.unknownSerialTimeoutMs);

@@ -3,15 +3,11 @@
 // updated (a device announces itself on boot and on every reconnect).
 // One upsert per message, so a repeated registration never duplicates a sensor.
 import type pg from 'pg';
-import { ack, deadLetter, type Handler } from '../../internal/pubsub/index.js';
-import { RoutingError, registrationCodec, serialFromKey } from '../../internal/routing/index.js';
+import { ack, type Handler } from '../../internal/pubsub/index.js';
+import { registrationCodec } from '../../internal/routing/index.js';
+import { decodeDeviceMessage, isOutcome } from '../../internal/sensorlogic/index.js';
 import type { Logger } from '../../internal/telemetry/index.js';
-import {
-  ValidationError,
-  validateMessageSize,
-  validateRegistration,
-  validateSameSerial,
-} from '../../internal/validation/index.js';
+import { validateRegistration } from '../../internal/validation/index.js';
 
 export interface RegistryDeps {
   pool: pg.Pool;
@@ -21,17 +17,10 @@ export interface RegistryDeps {
 
 export function createRegistrationHandler({ pool, logger, onEnrolled }: RegistryDeps): Handler {
   return async (delivery) => {
-    let registration;
-    try {
-      validateMessageSize(delivery.body.length);
-      registration = validateRegistration(registrationCodec.decode(delivery.body));
-      validateSameSerial(registration.serial, serialFromKey(delivery.routingKey));
-    } catch (error) {
-      if (error instanceof RoutingError || error instanceof ValidationError) {
-        return deadLetter(error.message);
-      }
-      throw error;
-    }
+    const registration = decodeDeviceMessage(delivery, (bytes) =>
+      validateRegistration(registrationCodec.decode(bytes)),
+    );
+    if (isOutcome(registration)) return registration;
     const { rows } = await pool.query<{ inserted: boolean }>(
       `INSERT INTO sensor (serial_number, organization_id, sample_frequency, firmware_version, state, last_seen)
        VALUES ($1, (SELECT id FROM organization WHERE name = 'default'), $2, NULLIF($3, ''), $4, now())

@@ -1,1 +1,2 @@
 export * from './unknown-serial.js';
+export * from './device-message.js';

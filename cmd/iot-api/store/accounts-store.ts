@@ -1,4 +1,6 @@
 // Accounts and API keys: who may call the API, in which organization, with which role.
+import type { Static } from 'typebox';
+import type { Account } from '../schemas.js';
 import { hashPassword, verifyPassword } from '../../../internal/auth/index.js';
 import type { Queryable } from './queryable.js';
 
@@ -137,12 +139,8 @@ export async function ensureAdmin(
   return 'updated';
 }
 
-export interface AccountView {
-  username: string;
-  role: Role;
-  createdAt: string;
-  disabled: boolean;
-}
+/** As the API answers it: the schema's type (schemas.ts). */
+export type AccountView = Static<typeof Account>;
 
 export async function listAccounts(db: Queryable, organizationId: string): Promise<AccountView[]> {
   const { rows } = await db.query<{

@@ -1,15 +1,9 @@
+import type { Static } from 'typebox';
+import type { Alarm } from '../schemas.js';
 import type { Queryable } from './queryable.js';
 
-export interface AlarmView {
-  id: string;
-  serial: string;
-  kind: string;
-  severity: 'info' | 'warning' | 'critical';
-  message: string;
-  raisedAt: string;
-  acknowledgedAt: string | null;
-  acknowledgedBy: string | null;
-}
+/** As the API answers it: the schema's type (schemas.ts). */
+export type AlarmView = Static<typeof Alarm>;
 
 interface AlarmRow {
   id: string;

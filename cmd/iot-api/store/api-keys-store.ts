@@ -1,16 +1,10 @@
+import type { Static } from 'typebox';
+import type { ApiKey } from '../schemas.js';
 import type { Role } from './accounts-store.js';
 import type { Queryable } from './queryable.js';
 
-export interface ApiKeyView {
-  id: string;
-  name: string;
-  role: Role;
-  prefix: string;
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  revoked: boolean;
-}
+/** As the API answers it: the schema's type (schemas.ts). */
+export type ApiKeyView = Static<typeof ApiKey>;
 
 interface ApiKeyRow {
   id: string;

@@ -1,6 +1,8 @@
 // Commands and their fate. A command is a row from the moment the API accepts it; every change
 // of status is appended to sensor_command_status and announced with NOTIFY (after commit), so
 // whichever API replica holds a `--wait` stream hears about it.
+import type { Static } from 'typebox';
+import type { Command } from '../schemas.js';
 import type { Queryable } from './queryable.js';
 import type { SensorState } from './sensors-store.js';
 
@@ -10,19 +12,8 @@ export type CommandStatus = 'queued' | 'sent' | 'applied' | 'rejected' | 'expire
 export const FINAL_STATUSES: readonly CommandStatus[] = ['applied', 'rejected', 'expired'];
 export const NOTIFY_CHANNEL = 'iot_command';
 
-export interface CommandView {
-  id: string;
-  serial: string;
-  type: CommandType;
-  sampleFrequencyHz: number | null;
-  status: CommandStatus;
-  reason: string | null;
-  issuedAt: string;
-  expiresAt: string;
-  updatedAt: string;
-  issuedBy: string | null;
-  history: { status: CommandStatus; reason: string | null; at: string }[];
-}
+/** As the API answers it: the schema's type (schemas.ts). */
+export type CommandView = Static<typeof Command>;
 
 /** What a device needs to act on a command. */
 export interface CommandToSend {

@@ -1,5 +1,7 @@
 // Sensors as operators see them: reported settings, what was asked of them, where they are
 // mounted, and whether they are talking to us.
+import type { Static } from 'typebox';
+import type { Sensor, LogLine } from '../schemas.js';
 import type { Queryable } from './queryable.js';
 
 /** Seen within this long: online; within STALE_AFTER: stale; otherwise offline. */
@@ -8,19 +10,8 @@ export const STALE_WITHIN_S = 300;
 
 export type SensorState = 'awake' | 'asleep';
 
-export interface SensorView {
-  serial: string;
-  state: SensorState;
-  sampleFrequencyHz: number;
-  desiredState: SensorState | null;
-  desiredSampleFrequencyHz: number | null;
-  target: string | null;
-  lastSeen: string | null;
-  connectivity: 'online' | 'stale' | 'offline';
-  samplesLastMinute: number;
-  firmwareVersion: string | null;
-  registeredAt: string;
-}
+/** As the API answers it: the schema's type (schemas.ts). */
+export type SensorView = Static<typeof Sensor>;
 
 interface SensorRow {
   serial_number: string;
@@ -124,12 +115,8 @@ export async function assignTarget(
   return 'ok';
 }
 
-export interface LogLineView {
-  time: string;
-  level: string;
-  message: string;
-  fields: Record<string, string>;
-}
+/** As the API answers it: the schema's type (schemas.ts). */
+export type LogLineView = Static<typeof LogLine>;
 
 export async function sensorLogs(
   db: Queryable,

@@ -1,11 +1,9 @@
+import type { Static } from 'typebox';
+import type { Target } from '../schemas.js';
 import type { Queryable } from './queryable.js';
 
-export interface TargetView {
-  name: string;
-  kind: 'fixed' | 'mobile';
-  createdAt: string;
-  sensors: string[];
-}
+/** As the API answers it: the schema's type (schemas.ts). */
+export type TargetView = Static<typeof Target>;
 
 interface TargetRow {
   name: string;

@@ -4,7 +4,7 @@ import { ApiError, NetworkError } from '../errors.js';
 import { FakeClient, NOW, capture } from '../test-support.js';
 import { runLogs, type LogsOptions } from './logs.js';
 
-const line = (second: number, message: string, fields: LogLine['fields'] = null): LogLine => ({
+const line = (second: number, message: string, fields: LogLine['fields'] = {}): LogLine => ({
   time: `2024-05-01T12:00:0${second}.000Z`,
   level: 'info',
   message,
