@@ -52,8 +52,10 @@ describe('npm run bench', () => {
     const result = JSON.parse(readFileSync(file as string, 'utf8')) as Record<string, unknown>;
     for (const field of [
       'samplesPerSecond',
-      'copyCeilingRowsPerSecond',
+      'copyCeilingSamplesPerSecond',
+      'rowCopyCeilingSamplesPerSecond',
       'ratioToCopyCeiling',
+      'bytesPerSample',
       'lostSamples',
       'duplicateSamples',
     ]) {
@@ -61,13 +63,19 @@ describe('npm run bench', () => {
     }
     const latency = result.latencyMs as Record<string, unknown>;
     for (const q of ['p50', 'p95', 'p99', 'max']) expect(typeof latency[q], q).toBe('number');
+    const reads = result.readLatencyMs as Record<string, unknown>;
+    for (const q of ['p50', 'p99']) expect(reads[q], q).toBeGreaterThan(0);
+    // The stored blocks took some bytes, and every window read returned samples.
+    expect(result.bytesPerSample).toBeGreaterThan(0);
+    expect((result.reads as { samplesPerWindow: number }).samplesPerWindow).toBeGreaterThan(0);
     expect(result.scenario).toBe('smoke');
     expect(result.lostSamples).toBe(0);
     expect(result.duplicateSamples).toBe(0);
     // Both smoke sensors were seen connected after the warm-up.
     expect((result.sensorsConnected as { max: number } | null)?.max).toBe(2);
     expect(result.samplesPerSecond).toBeGreaterThan(0);
-    expect(result.copyCeilingRowsPerSecond).toBeGreaterThan(0);
+    expect(result.copyCeilingSamplesPerSecond).toBeGreaterThan(0);
+    expect(result.rowCopyCeilingSamplesPerSecond).toBeGreaterThan(0);
     expect(Array.isArray(result.processes)).toBe(true);
     expect(Array.isArray(result.timeline)).toBe(true);
     expect(existsSync((file as string).replace(/\.json$/, '.svg'))).toBe(true);

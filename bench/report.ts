@@ -7,6 +7,7 @@ import type { Accounting } from './accounting.js';
 import type { BrokerCeiling } from './broker-ceiling.js';
 import type { TimelinePoint } from './chart.js';
 import type { CopyCeiling } from './copy-ceiling.js';
+import type { ReadLatency } from './read-back.js';
 import type { BenchOptions } from './options.js';
 import type { ProcessUsage } from './resources.js';
 
@@ -20,12 +21,19 @@ export interface LatencyMs {
 export interface BenchResult {
   scenario: string;
   samplesPerSecond: number;
-  copyCeilingRowsPerSecond: number;
+  /** COPY of the same batches as blocks: the database's ceiling for this write. */
+  copyCeilingSamplesPerSecond: number;
+  /** COPY of the same samples a row each (the layout before blocks), for reference. */
+  rowCopyCeilingSamplesPerSecond: number;
   ratioToCopyCeiling: number;
+  /** The block table with its TOAST and indexes, over the samples it holds. */
+  bytesPerSample: number;
   lostSamples: number;
   duplicateSamples: number;
   /** Upper bounds of the ingester histogram's buckets over the steady state. */
   latencyMs: LatencyMs;
+  /** 10 s windows of one sensor read back through sensor_samples after the run. */
+  readLatencyMs: { p50: number; p99: number };
   /** Sensors connected, sampled each second from when all first were (null: never all). */
   sensorsConnected: {
     allConnectedAfterS: number | null;
@@ -41,6 +49,8 @@ export interface BenchResult {
   steadyStateSeconds: number;
   accounting: Accounting;
   copyCeiling: CopyCeiling;
+  rowCopyCeiling: CopyCeiling;
+  reads: ReadLatency;
   brokerCeiling: BrokerCeiling | null;
   machine: {
     cpuModel: string;
@@ -90,8 +100,15 @@ export function formatTable(result: BenchResult): string {
         `(warm-up ${o.warmupS} s), ${o.replicas} ingester${o.replicas === 1 ? '' : 's'}`,
     ],
     ['samples/s (steady state)', int(result.samplesPerSecond)],
-    ['COPY ceiling rows/s', int(result.copyCeilingRowsPerSecond)],
+    ['block COPY ceiling samples/s', int(result.copyCeilingSamplesPerSecond)],
+    ['row COPY ceiling samples/s', int(result.rowCopyCeilingSamplesPerSecond)],
     ['ratio to COPY ceiling', result.ratioToCopyCeiling.toFixed(2)],
+    ['bytes per sample', result.bytesPerSample.toFixed(2)],
+    [
+      'read 10 s windows p50/p99',
+      `${result.readLatencyMs.p50.toFixed(1)} / ${result.readLatencyMs.p99.toFixed(1)} ms ` +
+        `(${int(result.reads.samplesPerWindow)} samples each)`,
+    ],
     [
       'RabbitMQ ceiling',
       result.brokerCeiling
@@ -106,7 +123,7 @@ export function formatTable(result: BenchResult): string {
     ],
     [
       'confirmed / stored',
-      `${int(result.accounting.samplesConfirmed)} / ${int(result.accounting.rowsStored)}` +
+      `${int(result.accounting.samplesConfirmed)} / ${int(result.accounting.samplesStored)}` +
         `${result.accounting.drainTimedOut ? ' (drain timed out)' : ''}`,
     ],
     [

@@ -11,7 +11,8 @@ import { createLogger } from '../internal/telemetry/index.js';
 import { awaitStored, runSensorIds, type Accounting } from './accounting.js';
 import { measureBrokerCeiling, type BrokerCeiling } from './broker-ceiling.js';
 import { renderChart, type TimelinePoint } from './chart.js';
-import { measureCopyCeiling } from './copy-ceiling.js';
+import { measureBlockCopyCeiling, measureRowCopyCeiling } from './copy-ceiling.js';
+import { bytesPerSample, readLatency } from './read-back.js';
 import {
   bucketDelta,
   bucketMax,
@@ -37,9 +38,14 @@ import {
   withDatabase,
 } from './stack.js';
 
-/** The ingester's default group size (IOT_INGEST_BATCH_ROWS): the ceiling COPYs as much. */
-const ROWS_PER_STATEMENT = 50_000;
+/** The ingester's default group size (IOT_INGEST_BATCH_ROWS): the ceilings COPY as much. */
+const SAMPLES_PER_STATEMENT = 50_000;
 const DRAIN_TIMEOUT_MS = 120_000;
+/**
+ * The row layout COPYs about 0.5 M samples/s here: its reference ceiling is measured on at
+ * most this many samples (a few seconds), not on everything a long run stored.
+ */
+const ROW_CEILING_MAX_SAMPLES = 2_000_000;
 
 export interface RunContext {
   repoRoot: string;
@@ -226,6 +232,9 @@ export class BenchRun {
       await ticker;
       progress.clear();
       const final = await scrapeIngesters(ports);
+      progress.phase('reading back: bytes per sample, 10 s windows');
+      const storage = await bytesPerSample(pool, accounting.samplesStored);
+      const reads = await readLatency(pool, serialPrefix);
       const processes = sampler.usage();
 
       progress.phase('stopping the platform');
@@ -255,25 +264,33 @@ export class BenchRun {
         }
       }
 
-      const rows = Math.max(1, accounting.rowsStored);
-      progress.phase(`COPY ceiling: ${rows.toLocaleString('en-US')} rows`);
-      const copyCeiling = await measureCopyCeiling({
+      const samples = Math.max(1, accounting.samplesStored);
+      const ceilingInput = {
         ownerUrl: required(stack, 'IOT_DATABASE_OWNER_URL'),
-        rows,
         sensorIds: await runSensorIds(pool, serialPrefix),
         frequencyHz: options.frequencyHz,
-        rowsPerStatement: ROWS_PER_STATEMENT,
-      });
+        samplesPerStatement: SAMPLES_PER_STATEMENT,
+      };
+      progress.phase(`block COPY ceiling: ${samples.toLocaleString('en-US')} samples`);
+      const copyCeiling = await measureBlockCopyCeiling({ ...ceilingInput, samples });
+      const rowSamples = Math.min(samples, ROW_CEILING_MAX_SAMPLES);
+      progress.phase(`row COPY ceiling: ${rowSamples.toLocaleString('en-US')} samples`);
+      const rowCopyCeiling = await measureRowCopyCeiling({ ...ceilingInput, samples: rowSamples });
 
       const result: BenchResult = {
         scenario: options.scenario,
         samplesPerSecond: steady.samplesPerSecond,
-        copyCeilingRowsPerSecond: copyCeiling.rowsPerSecond,
+        copyCeilingSamplesPerSecond: copyCeiling.samplesPerSecond,
+        rowCopyCeilingSamplesPerSecond: rowCopyCeiling.samplesPerSecond,
         ratioToCopyCeiling:
-          copyCeiling.rowsPerSecond > 0 ? steady.samplesPerSecond / copyCeiling.rowsPerSecond : 0,
+          copyCeiling.samplesPerSecond > 0
+            ? steady.samplesPerSecond / copyCeiling.samplesPerSecond
+            : 0,
+        bytesPerSample: storage,
         lostSamples: accounting.lostSamples,
         duplicateSamples: accounting.duplicateSamples,
         latencyMs,
+        readLatencyMs: { p50: reads.p50, p99: reads.p99 },
         sensorsConnected: connected.length
           ? {
               allConnectedAfterS: allConnectedAfterS ?? null,
@@ -291,6 +308,8 @@ export class BenchRun {
         steadyStateSeconds: steady.seconds,
         accounting,
         copyCeiling,
+        rowCopyCeiling,
+        reads,
         brokerCeiling,
         machine: machine(),
         processes,

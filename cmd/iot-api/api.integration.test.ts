@@ -452,7 +452,12 @@ describe('targets, sensors, alarms', () => {
     const serial = uniqueSerial('API');
     const id = await createSensor(pool, serial);
     await pool.query(
-      `INSERT INTO sensor_measurement (time, sensor_id, value) SELECT now() - i * interval '1 ms', $1, i FROM generate_series(1, 100) i`,
+      `INSERT INTO sensor_measurement
+         (sensor_id, start_time, end_time, sample_rate_hz, sequence, sample_count, samples)
+       SELECT $1, now() - interval '2 s' + k * interval '100 ms',
+              now() - interval '2 s' + (k + 1) * interval '100 ms', 500, k + 1, 50,
+              array_fill(0.5::real, ARRAY[50])
+       FROM generate_series(0, 1) k`,
       [id],
     );
     await pool.query(

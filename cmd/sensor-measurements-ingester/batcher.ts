@@ -1,5 +1,5 @@
 // Gathers items into groups (up to a size, or a few milliseconds after the first item) and
-// hands each group to `flush`, at most `concurrency` groups at a time (default one). Each `add`
+// hands each group to `flush`, one group at a time, in the order they were cut. Each `add`
 // resolves with what `flush` decided for that item, so a consumer can ack a message only once
 // its group is committed.
 export interface BatcherOptions<T, R> {
@@ -12,11 +12,6 @@ export interface BatcherOptions<T, R> {
   flush: (items: T[]) => Promise<R[]>;
   /** Result for every item of a group whose flush threw. */
   onFlushError: (error: unknown, items: T[]) => R;
-  /**
-   * Groups flushing at once. Two let the database write one group while the next is sent:
-   * with one, each side waits for the other.
-   */
-  concurrency?: number;
 }
 
 interface Pending<T, R> {
@@ -64,7 +59,7 @@ export class Batcher<T, R> {
   }
 
   private startNext(): void {
-    while (this.active < (this.options.concurrency ?? 1) && this.waiting.length > 0) {
+    while (this.active === 0 && this.waiting.length > 0) {
       const group = this.waiting.shift() as Pending<T, R>[];
       this.active++;
       void this.run(group).finally(() => {

@@ -32,6 +32,12 @@ export function loadIngesterConfig(env: Env) {
       { minMs: 0, maxMs: 3_600_000 },
       { default: 60_000 },
     ),
+    /** Raw blocks older than this are deleted (TimescaleDB: its retention policy does it). */
+    rawRetentionMs: duration(
+      'IOT_RAW_RETENTION',
+      { minMs: 60_000, maxMs: 3_650 * 86_400_000 },
+      { default: 7 * 86_400_000 },
+    ),
     lastSeenIntervalMs: duration(
       'IOT_INGEST_LAST_SEEN_INTERVAL',
       { minMs: 100, maxMs: 600_000 },

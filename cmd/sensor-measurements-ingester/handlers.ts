@@ -2,7 +2,13 @@
 // dead letter with the reason), resolves its serial (not enrolled yet → wait, then dead
 // letter), and hands it to a batcher whose commit decides the outcome.
 import type pg from 'pg';
-import { requeue, type Handler, type Outcome } from '../../internal/pubsub/index.js';
+import {
+  ack,
+  deadLetter,
+  requeue,
+  type Handler,
+  type Outcome,
+} from '../../internal/pubsub/index.js';
 import { locationCodec, measurementBatchCodec } from '../../internal/routing/index.js';
 import {
   decodeDeviceMessage,
@@ -28,6 +34,9 @@ export interface IngestDeps {
   unknownSerialTimeoutMs: number;
 }
 
+/** Measurement groups written at once (see the lanes below). */
+const MEASUREMENT_LANES = 2;
+
 export function createIngestHandlers(deps: IngestDeps) {
   const { pool, directory, metrics, logger, lastSeen } = deps;
   const retryLater = (what: string) => (error: unknown) => {
@@ -35,30 +44,44 @@ export function createIngestHandlers(deps: IngestDeps) {
     return requeue(1000);
   };
 
-  const measurements = new Batcher<ResolvedBatch, Outcome>({
-    maxSize: deps.batchRows,
-    maxWaitMs: deps.flushIntervalMs,
-    sizeOf: (b) => b.batch.values.length,
-    // One group is written while the next is sent (profile: with one, PostgreSQL idled
-    // between groups). Two groups with the same (sensor, sequence) cannot deadlock: both
-    // lock ingested_batch keys in sorted order (measurement-writer.ts).
-    concurrency: 2,
-    onFlushError: retryLater('measurements'),
-    flush: async (items) => {
-      const stopTimer = metrics.commitSeconds.startTimer();
-      const results = await writeMeasurementBatches(pool, items);
-      stopTimer();
-      const now = Date.now();
-      items.forEach(({ sensorId, batch }, i) => {
-        lastSeen.seen(sensorId, now);
-        if (results[i] === 'duplicate') return metrics.duplicates.inc();
-        metrics.batches.inc();
-        metrics.samples.inc(batch.values.length);
-        if (batch.publishedAtMs > 0) metrics.latency.observe((now - batch.publishedAtMs) / 1000);
-      });
-      return items.map(() => ({ kind: 'ack' }) as const);
-    },
-  });
+  // One lane per concurrent group, each sensor always in the same lane: a lane's group is
+  // written while another lane's is sent (profile: with one group at a time PostgreSQL idled
+  // between groups), and two groups in flight never hold the same sensor's block lock
+  // (measurement-writer.ts), so neither waits for the other.
+  const lanes = Array.from(
+    { length: MEASUREMENT_LANES },
+    () =>
+      new Batcher<ResolvedBatch, Outcome>({
+        maxSize: deps.batchRows,
+        maxWaitMs: deps.flushIntervalMs,
+        sizeOf: (b) => b.batch.values.length,
+        onFlushError: retryLater('measurements'),
+        flush: async (items) => {
+          const stopTimer = metrics.commitSeconds.startTimer();
+          const results = await writeMeasurementBatches(pool, items);
+          stopTimer();
+          const now = Date.now();
+          return items.map(({ sensorId, batch }, i): Outcome => {
+            lastSeen.seen(sensorId, now);
+            const result = results[i];
+            if (result?.kind === 'overlap') return deadLetter(result.reason);
+            if (result?.kind === 'duplicate') {
+              metrics.duplicates.inc();
+              return ack();
+            }
+            metrics.batches.inc();
+            metrics.samples.inc(batch.values.length);
+            if (batch.publishedAtMs > 0)
+              metrics.latency.observe((now - batch.publishedAtMs) / 1000);
+            return ack();
+          });
+        },
+      }),
+  );
+  const measurements = {
+    add: (item: ResolvedBatch) => lanes[item.sensorId % lanes.length]!.add(item),
+    close: () => Promise.all(lanes.map((lane) => lane.close())),
+  };
 
   const locations = new Batcher<ResolvedLocation, Outcome>({
     maxSize: 1_000,

@@ -16,9 +16,11 @@ import {
 } from '../../internal/routing/index.js';
 import { drainQueue, openConnection, rabbitAdmin, rawChannel } from '../../utils/test/brokers.js';
 import {
+  blockJoints,
   count,
   createSensor,
   createTarget,
+  samplesOf,
   testPool,
   uniqueSerial,
 } from '../../utils/test/database.js';
@@ -72,8 +74,7 @@ function batch(serial: string, k: number, rate: number, size: number, t0Us: numb
 const publishBatch = (b: ReturnType<typeof batch>) =>
   publisher.publish(EXCHANGE, deviceKey(b.serial, 'measurements'), measurementBatchCodec.encode(b));
 
-const rowsOf = (sensorId: number) =>
-  count(pool, 'SELECT count(*) AS n FROM sensor_measurement WHERE sensor_id = $1', [sensorId]);
+const rowsOf = (sensorId: number) => samplesOf(pool, sensorId);
 
 /** Waits until the ingesters have settled (acked or dead-lettered) `n` messages of `queue`. */
 async function settled(ingesters: ServiceProcess[], queue: string, n: number) {
@@ -112,19 +113,22 @@ describe('sensor-measurements-ingester', () => {
         timeout: 30_000,
         interval: 200,
       });
-      // Consecutive rows are exactly one sample period apart, across batch boundaries too.
+      // Ten blocks, each starting exactly where the one before it ended.
+      expect(await blockJoints(pool, ids[i] as number)).toEqual([[0, 9]]);
+      // Read back as samples, consecutive ones lie exactly one period apart, across block
+      // boundaries too, from the first batch's start.
       const gaps = await pool.query<{ gap_us: string; n: string }>(
         `SELECT extract(epoch FROM gap) * 1e6 AS gap_us, count(*) AS n FROM (
            SELECT time - lag(time) OVER (ORDER BY time) AS gap
-             FROM sensor_measurement WHERE sensor_id = $1) g
+             FROM sensor_samples($1, '-infinity', 'infinity')) g
           WHERE gap IS NOT NULL GROUP BY gap`,
-        [ids[i]],
+        [s.serial],
       );
       expect(gaps.rows.map((r) => [Math.round(Number(r.gap_us)), Number(r.n)])).toEqual([
         [1e6 / s.rate, 10 * s.size - 1],
       ]);
       const first = await pool.query<{ us: string }>(
-        `SELECT (extract(epoch FROM min(time)) * 1e6)::bigint AS us
+        `SELECT (extract(epoch FROM min(start_time)) * 1e6)::bigint AS us
            FROM sensor_measurement WHERE sensor_id = $1`,
         [ids[i]],
       );
@@ -181,8 +185,8 @@ describe('sensor-measurements-ingester', () => {
     expect(
       await count(
         pool,
-        'SELECT count(DISTINCT time) AS n FROM sensor_measurement WHERE sensor_id = $1',
-        [id],
+        `SELECT count(DISTINCT time) AS n FROM sensor_samples($1, '-infinity', 'infinity')`,
+        [serial],
       ),
     ).toBe(total * 1000);
   });
@@ -315,6 +319,81 @@ describe('sensor-measurements-ingester', () => {
       [truckSensor, truck, 3],
       [looseSensor, null, 3],
     ]);
+  });
+
+  it('refuses a block that overlaps a stored one, with the reason, and keeps the rest', async () => {
+    const serial = uniqueSerial('OVL');
+    const id = await createSensor(pool, serial, { hz: 100 });
+    const ingester = await startIngester();
+    const t0Us = Date.now() * 1000 - 60e6;
+    const stored = [0, 1, 2].map((k) => batch(serial, k, 100, 100, t0Us));
+    for (const b of stored) await publishBatch(b);
+    await settled([ingester], QUEUES.measurementsDbWriter, 3);
+    const overlapping = [
+      // Half a second into block 1, under a new sequence number (a device clock that jumped).
+      { ...batch(serial, 1, 100, 100, t0Us), sequence: 5_000, startTimeUs: t0Us + 1_500_000 },
+      // Block 2's start again with other data: not a redelivery.
+      { ...batch(serial, 2, 100, 50, t0Us), sequence: 5_001, startTimeUs: t0Us + 2_000_000 },
+      // Ends 10 ms into block 0: caught by the block after it.
+      { ...batch(serial, 0, 100, 100, t0Us), sequence: 5_002, startTimeUs: t0Us - 990_000 },
+    ];
+    for (const b of overlapping) await publishBatch(b);
+    // Two overlapping each other in one group, next to nothing stored: the second is refused.
+    const fresh = t0Us + 10e6;
+    await publishBatch({ ...batch(serial, 0, 100, 100, fresh), sequence: 6_000 });
+    await publishBatch({ ...batch(serial, 0, 100, 100, fresh + 500_000), sequence: 6_001 });
+    await settled([ingester], QUEUES.measurementsDbWriter, 8);
+    expect(await rowsOf(id)).toBe(400);
+    const dead = await drainQueue(raw.channel, DEAD_LETTER_QUEUE);
+    const reasons = dead.map((m) => String(m.properties.headers?.[DEAD_LETTER_HEADERS.reason]));
+    expect(reasons).toHaveLength(4);
+    for (const sequence of [5_000, 5_001, 5_002, 6_001]) {
+      expect(
+        reasons.some((r) => r.includes(`block sequence ${sequence} `) && /overlaps/.test(r)),
+      ).toBe(true);
+    }
+    expect(reasons.find((r) => r.includes('sequence 5000'))).toMatch(/stored block sequence 1001/);
+    expect(metricValue(await ingester.metrics(), 'iot_ingest_duplicate_batches_total')).toBe(0);
+  });
+
+  it('reads samples back at start + i/rate to the microsecond, for any range', async () => {
+    const serial = uniqueSerial('READ');
+    await createSensor(pool, serial, { hz: 3 });
+    await startIngester();
+    // 3 Hz: sample periods of 333,333.3 µs, rounded per sample from each block's start.
+    const t0Us = Math.floor(Date.now() / 1000) * 1e6 - 30e6;
+    for (let k = 0; k < 3; k++) {
+      await publishBatch({ ...batch(serial, k, 3, 3, t0Us), values: [k, k + 0.25, k + 0.5] });
+    }
+    const read = async (fromUs: number, toUs: number) => {
+      const { rows } = await pool.query<{ us: string; value: number }>(
+        `SELECT (extract(epoch FROM time) * 1e6)::bigint AS us, value
+           FROM sensor_samples($1, 'epoch'::timestamptz + $2 * interval '1 microsecond',
+                                   'epoch'::timestamptz + $3 * interval '1 microsecond')`,
+        [serial, fromUs, toUs],
+      );
+      return rows.map((r) => [Number(r.us) - t0Us, r.value]);
+    };
+    await vi.waitFor(async () => expect(await read(t0Us, t0Us + 3e6)).toHaveLength(9), {
+      timeout: 20_000,
+    });
+    expect(await read(t0Us, t0Us + 3e6)).toEqual([
+      [0, 0],
+      [333_333, 0.25],
+      [666_667, 0.5],
+      [1_000_000, 1],
+      [1_333_333, 1.25],
+      [1_666_667, 1.5],
+      [2_000_000, 2],
+      [2_333_333, 2.25],
+      [2_666_667, 2.5],
+    ]);
+    // A range across a block boundary: from inclusive, to exclusive.
+    expect(await read(t0Us + 666_667, t0Us + 1_333_333)).toEqual([
+      [666_667, 0.5],
+      [1_000_000, 1],
+    ]);
+    expect(await read(t0Us + 3e6, t0Us + 4e6)).toEqual([]);
   });
 
   it('drains and exits 0 on SIGTERM', async () => {

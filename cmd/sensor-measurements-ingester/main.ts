@@ -8,6 +8,7 @@ import {
   createPool,
   databaseReady,
   LastSeen,
+  RawRetention,
 } from '../../internal/storage/index.js';
 import {
   createLogger,
@@ -39,6 +40,12 @@ const lastSeen = new LastSeen(pool, config.lastSeenIntervalMs, (error) =>
   logger.warn({ err: error }, 'last-seen update failed; will retry'),
 );
 lastSeen.start();
+const retention = new RawRetention(pool, {
+  retentionMs: config.rawRetentionMs,
+  onDeleted: (blocks) => logger.info({ blocks }, 'expired raw blocks deleted'),
+  onError: (error) => logger.warn({ err: error }, 'raw block retention failed; will retry'),
+});
+retention.start();
 
 const handlers = createIngestHandlers({
   pool,
@@ -85,6 +92,7 @@ async function shutdown(signal: string): Promise<void> {
   // Stop taking messages; in-flight ones finish with their group's commit, then get acked.
   await Promise.all(consumers.map((c) => c.drain()));
   await handlers.close();
+  await retention.close();
   await lastSeen.close();
   await connection.close();
   await pool.end();

@@ -83,7 +83,15 @@ describe('loadConfig', () => {
     expect(config.d).toBe(ms);
   });
 
-  it.each(['5 sec', '-1s', '2d'])('duration %s is refused', (raw) => {
+  it('duration 7d = 7 days', () => {
+    const config = loadConfig(
+      { IOT_AMQP_PREFETCH: '7d' },
+      { d: duration('IOT_AMQP_PREFETCH', { minMs: 1, maxMs: 30 * 86_400_000 }) },
+    );
+    expect(config.d).toBe(7 * 86_400_000);
+  });
+
+  it.each(['5 sec', '-1s', '2w', '2d'])('duration %s is refused', (raw) => {
     expect(() =>
       loadConfig(
         { IOT_AMQP_PREFETCH: raw },

@@ -18,3 +18,6 @@ export { SensorDirectory } from './sensor-directory.js';
 export type { SensorRef } from './sensor-directory.js';
 export { createPool, databaseReady } from './pool.js';
 export { LastSeen } from './last-seen.js';
+export { RawRetention, RETENTION_BATCH_BLOCKS, RETENTION_INTERVAL_MS } from './raw-retention.js';
+export type { RawRetentionOptions } from './raw-retention.js';
+export { BLOCK_COLUMNS, copyHeader, copyTrailer, encodeBlockRow } from './block-copy.js';

@@ -58,14 +58,15 @@ describe('migrations on PGlite with TimescaleDB', () => {
     ]);
   });
 
-  it('indexes measurements by sensor in ascending time, and logs once', async () => {
+  it('keys blocks by sensor and start time, and indexes logs once', async () => {
     const { rows } = await db.query<{ tablename: string; indexdef: string }>(
       `SELECT tablename, indexdef FROM pg_indexes
        WHERE schemaname = 'public' AND tablename IN ('sensor_measurement', 'sensor_log')
        ORDER BY tablename, indexname`,
     );
     const defs = rows.map((r) => r.indexdef.replace(/^.* USING /, `${r.tablename} USING `));
-    expect(defs).toContain('sensor_measurement USING btree (sensor_id, "time")');
+    expect(defs).toContain('sensor_measurement USING btree (sensor_id, start_time)');
+    expect(defs).toContain('sensor_measurement USING btree (start_time)');
     expect(defs).toContain('sensor_log USING btree (sensor_id, "time", md5(message))');
     expect(defs.filter((d) => d.includes('DESC') && d.includes('sensor_id'))).toEqual([]);
   });
@@ -73,14 +74,13 @@ describe('migrations on PGlite with TimescaleDB', () => {
   it('schedules compression and retention jobs', async () => {
     const { rows } = await db.query<{ proc_name: string; hypertable_name: string | null }>(
       `SELECT proc_name, hypertable_name FROM timescaledb_information.jobs
-       WHERE proc_name IN ('policy_compression', 'policy_retention', 'prune_ingested_batch')
+       WHERE proc_name IN ('policy_compression', 'policy_retention')
        ORDER BY proc_name, hypertable_name`,
     );
     expect(rows).toEqual([
       { proc_name: 'policy_compression', hypertable_name: 'sensor_measurement' },
       { proc_name: 'policy_retention', hypertable_name: 'sensor_log' },
       { proc_name: 'policy_retention', hypertable_name: 'sensor_measurement' },
-      { proc_name: 'prune_ingested_batch', hypertable_name: null },
     ]);
     const retention = await db.query<{ hypertable_name: string; drop_after: string }>(
       `SELECT hypertable_name, config ->> 'drop_after' AS drop_after
@@ -89,11 +89,11 @@ describe('migrations on PGlite with TimescaleDB', () => {
     );
     expect(retention.rows).toEqual([
       { hypertable_name: 'sensor_log', drop_after: '30 days' },
-      { hypertable_name: 'sensor_measurement', drop_after: '90 days' },
+      { hypertable_name: 'sensor_measurement', drop_after: '7 days' },
     ]);
   });
 
-  it('compresses sensor_measurement segmented by sensor_id, ordered by time', async () => {
+  it('compresses sensor_measurement segmented by sensor_id, ordered by start time', async () => {
     // TimescaleDB 2.23 has both views; compression_settings is the one older versions share.
     const { rows } = await db.query<{ attname: string; segmentby: number | null }>(
       `SELECT attname, segmentby_column_index AS segmentby, orderby_column_index AS orderby
@@ -102,25 +102,45 @@ describe('migrations on PGlite with TimescaleDB', () => {
     );
     expect(rows).toEqual([
       { attname: 'sensor_id', segmentby: 1, orderby: null },
-      { attname: 'time', segmentby: null, orderby: 1 },
+      { attname: 'start_time', segmentby: null, orderby: 1 },
     ]);
   });
 
-  it('ingests into the hypertable and reads compressed chunks back', async () => {
-    await db.query(
-      `INSERT INTO sensor_measurement (time, sensor_id, value)
-       SELECT now() - i * INTERVAL '1 hour', i % 3, i FROM generate_series(1, 500) AS i`,
+  it('ingests blocks into the hypertable and reads samples back from compressed chunks', async () => {
+    await db.exec(
+      `INSERT INTO organization (name) VALUES ('pglite') ON CONFLICT DO NOTHING;
+       INSERT INTO sensor (serial_number, organization_id, sample_frequency)
+       SELECT 'TSDB-1', id, 4 FROM organization WHERE name = 'pglite'`,
     );
-    // What the compression policy will do to chunks older than 7 days.
+    // 500 one-second blocks of 4 samples, an hour apart: about 21 days of chunks.
+    await db.query(
+      `INSERT INTO sensor_measurement
+         (sensor_id, start_time, end_time, sample_rate_hz, sequence, sample_count, samples)
+       SELECT (SELECT id FROM sensor WHERE serial_number = 'TSDB-1'),
+              date_trunc('hour', now()) - i * INTERVAL '1 hour',
+              date_trunc('hour', now()) - i * INTERVAL '1 hour' + INTERVAL '1 second',
+              4, i, 4, ARRAY[i, i, i, i]::real[]
+       FROM generate_series(1, 500) AS i`,
+    );
+    // What the compression policy will do to chunks older than a day.
     const compressed = await db.query<{ n: number }>(
       `SELECT count(compress_chunk(c))::int AS n
-       FROM show_chunks('sensor_measurement', older_than => INTERVAL '8 days') AS c`,
+       FROM show_chunks('sensor_measurement', older_than => INTERVAL '2 days') AS c`,
     );
     expect(compressed.rows[0]?.n).toBeGreaterThan(0);
     const { rows } = await db.query<{ n: number; total: number }>(
-      'SELECT count(*)::int AS n, sum(value)::int AS total FROM sensor_measurement',
+      `SELECT count(*)::int AS n, sum(value)::int AS total
+       FROM sensor_samples('TSDB-1', '-infinity', 'infinity')`,
     );
-    expect(rows[0]).toEqual({ n: 500, total: (500 * 501) / 2 });
+    expect(rows[0]).toEqual({ n: 2000, total: 4 * ((500 * 501) / 2) });
+    // Ten days back, where every chunk is compressed: one block, its samples 250 ms apart.
+    const old = await db.query<{ offset_ms: number }>(
+      `SELECT (extract(epoch FROM time - date_trunc('hour', now()) + INTERVAL '240 hours') * 1000)::int
+              AS offset_ms
+       FROM sensor_samples('TSDB-1', date_trunc('hour', now()) - INTERVAL '240 hours',
+                           date_trunc('hour', now()) - INTERVAL '239 hours')`,
+    );
+    expect(old.rows.map((r) => r.offset_ms)).toEqual([0, 250, 500, 750]);
   });
 
   it('applies nothing the second time', async () => {
@@ -211,7 +231,6 @@ describe('migrations on plain PGlite (no TimescaleDB)', () => {
       'account',
       'alarm',
       'api_key',
-      'ingested_batch',
       'organization',
       'schema_migrations',
       'sensor',

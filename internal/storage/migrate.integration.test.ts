@@ -3,10 +3,13 @@
 // the way dependencies/timescaledb/init/001-init.sh sets up `iot` (owned by iot, PostGIS
 // created); migrations then run as the owner iot, the way cmd/migrate does.
 import { randomBytes } from 'node:crypto';
+import { copyFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackEnv } from '../../utils/test/stack-env.js';
-import { MIGRATION_LOCK_KEY, readMigrationFiles, runMigrations } from './index.js';
+import { MIGRATION_LOCK_KEY, migrationsDir, readMigrationFiles, runMigrations } from './index.js';
 
 const env = stackEnv();
 
@@ -115,7 +118,6 @@ describe('migrations on the local PostgreSQL', () => {
         'account',
         'alarm',
         'api_key',
-        'ingested_batch',
         'organization',
         'schema_migrations',
         'sensor',
@@ -148,8 +150,11 @@ describe('migrations on the local PostgreSQL', () => {
       );
       const sensorId = sensor.rows[0]?.id;
       await app.query(
-        `INSERT INTO sensor_measurement (time, sensor_id, value)
-         SELECT now() - i * INTERVAL '1 ms', $1, i FROM generate_series(1, 10) AS i`,
+        `INSERT INTO sensor_measurement
+           (sensor_id, start_time, end_time, sample_rate_hz, sequence, sample_count, samples)
+         SELECT $1, now() - i * INTERVAL '1 s', now() - (i - 1) * INTERVAL '1 s', 2, i, 2,
+                ARRAY[i, -i]::real[]
+         FROM generate_series(1, 10) AS i`,
         [sensorId],
       );
       const { rows } = await app.query<{ n: number }>(
@@ -181,7 +186,9 @@ describe('migrations on the local PostgreSQL', () => {
       expect(rows[0]?.n).toBe(10);
       await expect(
         readonly.query(
-          'INSERT INTO sensor_measurement (time, sensor_id, value) VALUES (now(), 1, 1)',
+          `INSERT INTO sensor_measurement
+             (sensor_id, start_time, end_time, sample_rate_hz, sequence, sample_count, samples)
+           VALUES (1, now(), now() + INTERVAL '1 s', 1, 1, 1, ARRAY[1]::real[])`,
         ),
       ).rejects.toMatchObject({ code: '42501' });
     });
@@ -197,6 +204,136 @@ describe('migrations on the local PostgreSQL', () => {
     await withClient('IOT_DATABASE_READONLY_URL', database, async (readonly) => {
       const { rows } = await readonly.query('SELECT id FROM later_table');
       expect(rows).toEqual([{ id: 1 }]);
+    });
+  });
+});
+
+describe('the move to waveform blocks (0013)', () => {
+  it('carries per-sample rows over into blocks, nothing dropped, times exact', async () => {
+    const database = await createScratchDatabase();
+    const files = await readMigrationFiles();
+    const before = await mkdtemp(path.join(tmpdir(), 'iot-migrations-'));
+    for (const file of files.filter((f) => f.version < 13)) {
+      await copyFile(path.join(migrationsDir, file.name), path.join(before, file.name));
+    }
+    await withClient('IOT_DATABASE_OWNER_URL', database, async (owner) => {
+      await runMigrations(owner, { dir: before });
+      const sensor = async (serial: string, hz: number) =>
+        Number(
+          (
+            await owner.query<{ id: string }>(
+              `INSERT INTO sensor (serial_number, organization_id, sample_frequency)
+               SELECT $1, id, $2 FROM organization WHERE name = 'default' RETURNING id`,
+              [serial, hz],
+            )
+          ).rows[0]?.id,
+        );
+      const [a, b] = [await sensor('OLD-A', 100), await sensor('OLD-B', 3)];
+      // How the row layout stored batches: a row per sample and a bookkeeping row per batch.
+      const t0 = '2026-11-01T00:00:00Z';
+      const store = async (id: number, seq: number, startUs: number, rate: number, n: number) => {
+        await owner.query(
+          `INSERT INTO ingested_batch (sensor_id, sequence, start_time, sample_count)
+           VALUES ($1, $2, $3::timestamptz + $4 * INTERVAL '1 microsecond', $5)`,
+          [id, seq, t0, startUs, n],
+        );
+        await owner.query(
+          `INSERT INTO sensor_measurement (time, sensor_id, value)
+           SELECT $3::timestamptz + ($4 + round(i * 1e6 / $5)) * INTERVAL '1 microsecond', $1,
+                  $2 * 1000 + i + 0.5
+           FROM generate_series(0, $6 - 1) AS i`,
+          [id, seq, t0, startUs, rate, n],
+        );
+      };
+      for (let k = 0; k < 3; k++) await store(a, k + 1, k * 1e6, 100, 100);
+      await store(b, 7, 0, 3, 3);
+      await store(b, 8, 1e6, 3, 3);
+      // A row no batch accounts for (written by hand).
+      await owner.query(
+        `INSERT INTO sensor_measurement (time, sensor_id, value)
+         VALUES ($2::timestamptz + INTERVAL '1 hour', $1, 42)`,
+        [a, t0],
+      );
+      const samples = async (table: 'old' | 'new', serial: string, id: number) =>
+        (
+          await owner.query<{ us: string; value: number }>(
+            table === 'old'
+              ? `SELECT (extract(epoch FROM time) * 1e6)::bigint AS us, value::real AS value
+                 FROM sensor_measurement WHERE sensor_id = $1 ORDER BY time`
+              : `SELECT (extract(epoch FROM time) * 1e6)::bigint AS us, value
+                 FROM sensor_samples($1, '-infinity', 'infinity')`,
+            table === 'old' ? [id] : [serial],
+          )
+        ).rows.map((r) => [r.us, r.value]);
+      const oldA = await samples('old', 'OLD-A', a);
+      const oldB = await samples('old', 'OLD-B', b);
+      expect(oldA).toHaveLength(301);
+
+      const summary = await runMigrations(owner);
+      expect(summary.applied).toEqual(['0013_waveform_blocks.sql']);
+      expect(await samples('new', 'OLD-A', a)).toEqual(oldA);
+      expect(await samples('new', 'OLD-B', b)).toEqual(oldB);
+      const { rows } = await owner.query(
+        `SELECT s.serial_number AS serial, m.sequence::int, m.sample_rate_hz AS rate,
+                m.sample_count AS n, to_char(m.start_time AT TIME ZONE 'UTC', 'HH24:MI:SS.US') AS start,
+                to_char(m.end_time AT TIME ZONE 'UTC', 'HH24:MI:SS.US') AS end
+         FROM sensor_measurement m JOIN sensor s ON s.id = m.sensor_id ORDER BY 1, m.start_time`,
+      );
+      expect(rows).toEqual([
+        {
+          serial: 'OLD-A',
+          sequence: 1,
+          rate: 100,
+          n: 100,
+          start: '00:00:00.000000',
+          end: '00:00:01.000000',
+        },
+        {
+          serial: 'OLD-A',
+          sequence: 2,
+          rate: 100,
+          n: 100,
+          start: '00:00:01.000000',
+          end: '00:00:02.000000',
+        },
+        {
+          serial: 'OLD-A',
+          sequence: 3,
+          rate: 100,
+          n: 100,
+          start: '00:00:02.000000',
+          end: '00:00:03.000000',
+        },
+        // The hand-written row: a block of one sample at the sensor's rate, sequence 0.
+        {
+          serial: 'OLD-A',
+          sequence: 0,
+          rate: 100,
+          n: 1,
+          start: '01:00:00.000000',
+          end: '01:00:00.010000',
+        },
+        {
+          serial: 'OLD-B',
+          sequence: 7,
+          rate: 3,
+          n: 3,
+          start: '00:00:00.000000',
+          end: '00:00:01.000000',
+        },
+        {
+          serial: 'OLD-B',
+          sequence: 8,
+          rate: 3,
+          n: 3,
+          start: '00:00:01.000000',
+          end: '00:00:02.000000',
+        },
+      ]);
+      const gone = await owner.query(
+        "SELECT to_regclass('ingested_batch') AS a, to_regclass('sensor_measurement_rows') AS b",
+      );
+      expect(gone.rows).toEqual([{ a: null, b: null }]);
     });
   });
 });

@@ -17,6 +17,13 @@ export const MAX_SAMPLE_FREQUENCY_HZ = 25_600;
  */
 export const MAX_BATCH_SAMPLES = 2 * MAX_SAMPLE_FREQUENCY_HZ;
 
+/**
+ * How long one batch may last. Devices send a batch a second; ten minutes leaves room for
+ * slow sensors while bounding how far back a range read must look for a block that reaches
+ * into its range (sensor_samples in migration 0013 uses the same ten minutes).
+ */
+export const MAX_BATCH_DURATION_MS = 10 * 60 * 1000;
+
 /** Bytes of one message on the wire: a full batch (4 bytes a sample) plus headroom. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
 

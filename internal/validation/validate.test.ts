@@ -67,6 +67,18 @@ describe('validateMeasurementBatch', () => {
     ['unset clock', { startTimeUs: 0 }, 'start_time_us'],
     ['clock an hour ahead', { startTimeUs: (now + 3_600_000) * 1000 }, 'start_time_us'],
     ['bad serial', { serial: 'a.b' }, 'serial'],
+    // 1,000 samples at 1 Hz: 16 min 40 s, longer than a batch may last.
+    [
+      'a block over ten minutes',
+      { sampleRateHz: 1, values: new Array<number>(1000).fill(0) },
+      'values',
+    ],
+    // Starts 4 min 59 s ahead, inside the 5 min skew, but its 2 s run past it.
+    [
+      'an end beyond the clock skew',
+      { startTimeUs: (now + 299_000) * 1000, sampleRateHz: 1, values: [0, 0] },
+      'values (end time)',
+    ],
   ] as const)('refuses %s, naming %s', (_name, over, field) => {
     expect(() => validateMeasurementBatch(batch(over as Partial<MeasurementBatch>), now)).toThrow(
       expect.objectContaining({ field }) as Error,

@@ -4,6 +4,7 @@ import type { Location, LogLine, MeasurementBatch, Registration } from '../routi
 import {
   LOG_LEVELS,
   MAX_BATCH_SAMPLES,
+  MAX_BATCH_DURATION_MS,
   MAX_CLOCK_SKEW_MS,
   MAX_LOG_FIELDS,
   MAX_LOG_MESSAGE_CHARS,
@@ -93,6 +94,15 @@ export function validateMeasurementBatch(
   if (b.values.length > MAX_BATCH_SAMPLES) {
     throw new ValidationError('values', `${b.values.length} samples exceeds ${MAX_BATCH_SAMPLES}`);
   }
+  const durationMs = (b.values.length * 1000) / b.sampleRateHz;
+  if (durationMs > MAX_BATCH_DURATION_MS) {
+    throw new ValidationError(
+      'values',
+      `${b.values.length} samples at ${b.sampleRateHz} Hz last ${durationMs / 1000} s, over ${MAX_BATCH_DURATION_MS / 1000} s`,
+    );
+  }
+  // The last sample too must not lie beyond the allowed clock skew.
+  validateTimeMs(b.startTimeUs / 1000 + durationMs, 'values (end time)', nowMs);
   for (let i = 0; i < b.values.length; i++) {
     if (!Number.isFinite(b.values[i])) {
       throw new ValidationError(`values[${i}]`, `${String(b.values[i])} is not a finite number`);

@@ -68,9 +68,8 @@ function confirmedSamples(serial: string): number {
 const rows = (serial: string, from?: Date, to?: Date) =>
   count(
     pool,
-    `SELECT count(*) AS n FROM sensor_measurement m JOIN sensor s ON s.id = m.sensor_id
-     WHERE s.serial_number = $1 AND ($2::timestamptz IS NULL OR m.time >= $2)
-       AND ($3::timestamptz IS NULL OR m.time < $3)`,
+    `SELECT count(*) AS n FROM sensor_samples($1, COALESCE($2::timestamptz, '-infinity'),
+                                                   COALESCE($3::timestamptz, 'infinity'))`,
     [serial, from ?? null, to ?? null],
   );
 const logLines = (serial: string, from: Date, to?: Date) =>
@@ -202,9 +201,8 @@ describe('an operator with iotctl', () => {
     await vi.waitFor(async () => expect(await rows(TUNED, from)).toBeGreaterThanOrEqual(400), WAIT);
     const { rows: gaps } = await pool.query<{ gap: string; n: string }>(
       `SELECT gap::text, count(*) AS n FROM (
-         SELECT m.time - lag(m.time) OVER (ORDER BY m.time) AS gap
-         FROM sensor_measurement m JOIN sensor s ON s.id = m.sensor_id
-         WHERE s.serial_number = $1 AND m.time >= $2) g
+         SELECT time - lag(time) OVER (ORDER BY time) AS gap
+         FROM sensor_samples($1, $2, 'infinity')) g
        WHERE gap IS NOT NULL GROUP BY gap`,
       [TUNED, from],
     );

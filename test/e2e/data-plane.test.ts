@@ -9,7 +9,7 @@ import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEAD_LETTER_QUEUE, QUEUES } from '../../internal/routing/index.js';
 import { rabbitAdmin, rawChannel } from '../../utils/test/brokers.js';
-import { count, testPool } from '../../utils/test/database.js';
+import { blockJoints, count, testPool } from '../../utils/test/database.js';
 import { startService, type ServiceProcess } from '../../utils/test/processes.js';
 import { repoRoot } from '../../utils/test/stack-env.js';
 
@@ -72,7 +72,7 @@ const sensorId = async (serial: string) =>
 const rowsOf = async (serial: string) =>
   count(
     pool,
-    `SELECT count(*) AS n FROM sensor_measurement
+    `SELECT COALESCE(sum(sample_count), 0) AS n FROM sensor_measurement
       WHERE sensor_id = (SELECT id FROM sensor WHERE serial_number = $1)`,
     [serial],
   );
@@ -132,12 +132,18 @@ describe('the data plane, end to end', () => {
       expect(
         await count(pool, 'SELECT count(*) AS n FROM sensor WHERE serial_number = $1', [serial]),
       ).toBe(1);
-      // Strictly increasing by exactly 1/rate: one distinct gap, no duplicate times.
+      // Each block starts exactly where the one before it ended: no gap, no overlap.
+      const joints = await blockJoints(pool, id);
+      expect(
+        joints.map(([us]) => us),
+        serial,
+      ).toEqual([0]);
+      // Read back as samples, strictly increasing by exactly 1/rate: one distinct gap.
       const gaps = await pool.query<{ gap_us: string }>(
         `SELECT DISTINCT round(extract(epoch FROM gap) * 1e6) AS gap_us FROM (
            SELECT time - lag(time) OVER (ORDER BY time) AS gap
-             FROM sensor_measurement WHERE sensor_id = $1) g WHERE gap IS NOT NULL`,
-        [id],
+             FROM sensor_samples($1, '-infinity', 'infinity')) g WHERE gap IS NOT NULL`,
+        [serial],
       );
       expect(
         gaps.rows.map((r) => Number(r.gap_us)),

@@ -46,7 +46,7 @@ export interface StatusInput {
   pool: pg.Pool;
   /** Always shown; other sensors only while they are active. */
   serials: string[];
-  /** Stored counts what was ingested since then (this run), to compare with published. */
+  /** Stored counts the blocks measured since then (this run), to compare with published. */
   since: Date;
   simulatorPort: number;
   ingesterPort: number;
@@ -76,8 +76,8 @@ export class StatusBoard {
       last_seen: Date | null;
     }>(
       `SELECT s.serial_number, s.sample_frequency AS hz, t.name AS target, s.last_seen,
-              COALESCE((SELECT sum(sample_count) FROM ingested_batch b
-                         WHERE b.sensor_id = s.id AND b.ingested_at >= $2), 0) AS stored
+              COALESCE((SELECT sum(sample_count) FROM sensor_measurement b
+                         WHERE b.sensor_id = s.id AND b.start_time >= $2), 0) AS stored
          FROM sensor s LEFT JOIN target t ON t.id = s.target_id
         WHERE s.serial_number = ANY($1) OR s.last_seen > now() - interval '1 minute'
         ORDER BY s.serial_number`,

@@ -39,3 +39,27 @@ export async function count(pool: pg.Pool, sql: string, params: unknown[] = []):
   const { rows } = await pool.query<{ n: string }>(sql, params);
   return Number(rows[0]?.n ?? 0);
 }
+
+/** Samples stored for a sensor: the sum of its blocks' lengths. */
+export const samplesOf = (pool: pg.Pool, sensorId: number) =>
+  count(
+    pool,
+    'SELECT COALESCE(sum(sample_count), 0) AS n FROM sensor_measurement WHERE sensor_id = $1',
+    [sensorId],
+  );
+
+/**
+ * How each of a sensor's blocks meets the one before it, in microseconds (start minus the
+ * previous end), with how many blocks do so: [[0, blocks - 1]] when they follow each other
+ * with no gap and no overlap.
+ */
+export async function blockJoints(pool: pg.Pool, sensorId: number): Promise<[number, number][]> {
+  const { rows } = await pool.query<{ joint_us: string; n: string }>(
+    `SELECT (extract(epoch FROM joint) * 1000000)::bigint AS joint_us, count(*) AS n FROM (
+       SELECT start_time - lag(end_time) OVER (ORDER BY start_time) AS joint
+         FROM sensor_measurement WHERE sensor_id = $1) j
+      WHERE joint IS NOT NULL GROUP BY joint ORDER BY joint`,
+    [sensorId],
+  );
+  return rows.map((r) => [Number(r.joint_us), Number(r.n)]);
+}

@@ -34,8 +34,9 @@ const SELECT = `
          CASE WHEN s.last_seen > now() - make_interval(secs => ${ONLINE_WITHIN_S}) THEN 'online'
               WHEN s.last_seen > now() - make_interval(secs => ${STALE_WITHIN_S}) THEN 'stale'
               ELSE 'offline' END AS connectivity,
-         (SELECT count(*) FROM sensor_measurement m
-           WHERE m.sensor_id = s.id AND m.time > now() - interval '1 minute') AS samples_last_minute
+         (SELECT COALESCE(sum(m.sample_count), 0) FROM sensor_measurement m
+           WHERE m.sensor_id = s.id AND m.start_time > now() - interval '1 minute')
+           AS samples_last_minute
   FROM sensor s LEFT JOIN target t ON t.id = s.target_id`;
 
 const view = (r: SensorRow): SensorView => ({
@@ -90,7 +91,7 @@ export async function sensorId(
  * go explicitly; commands and alarms cascade. Call it inside a transaction.
  */
 export async function deleteSensor(db: Queryable, id: string): Promise<void> {
-  for (const table of ['sensor_measurement', 'ingested_batch', 'sensor_log', 'target_location']) {
+  for (const table of ['sensor_measurement', 'sensor_log', 'target_location']) {
     await db.query(`DELETE FROM ${table} WHERE sensor_id = $1`, [id]);
   }
   await db.query('DELETE FROM sensor WHERE id = $1', [id]);
