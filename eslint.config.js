@@ -1,9 +1,15 @@
-// Lint rules that keep the Go-shaped layout honest: internal never reaches into cmd,
-// internal packages meet only through their index.ts, and no promise is left floating
-// (a forgotten await around a broker callback loses messages silently).
+// Lint rules that keep the Go-shaped layout honest: internal never reaches into cmd, no cmd/*
+// folder imports another (nor do bench/, utils/ and test/ import any), internal packages meet
+// only through their index.ts, and no promise is left floating (a forgotten await around a
+// broker callback loses messages silently).
+import { readdirSync } from 'node:fs';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 import prettier from 'eslint-config-prettier';
+
+const SERVICES = readdirSync(new URL('cmd/', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
 
 export default tseslint.config(
   {
@@ -47,6 +53,42 @@ export default tseslint.config(
               // `../routing/names.js` is reaching past a package's front door.
               regex: '^\\.\\./[^./][^/]*/(?!index\\.js$)',
               message: 'Import another internal package only through its index.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // What two cmd/* folders share lives in internal/. The rule resolves each import to its
+    // file, so `../iot-api/x.js` is caught at any depth. Tests and tools still start
+    // cmd/*/main.ts as processes by path; that is not an import.
+    files: ['**/*.ts'],
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          basePath: import.meta.dirname,
+          zones: [
+            ...SERVICES.map((service) => ({
+              target: `./cmd/${service}`,
+              from: './cmd',
+              except: [`./${service}`],
+              message: `cmd/${service} must not import another cmd/* folder; share through internal/.`,
+            })),
+            {
+              target: ['./utils', './test'],
+              from: './cmd',
+              message: 'Import internal/, or start cmd/*/main.ts as a process; not cmd/* code.',
+            },
+            {
+              target: './bench',
+              from: './cmd',
+              // The COPY ceiling measures the ingester's own binary COPY encoder. It moves to
+              // internal/ with the rewrite of sensor_measurement to waveform blocks, which
+              // rewrites that encoder; until then this one import stays.
+              except: ['./sensor-measurements-ingester/binary-copy.ts'],
+              message: 'Import internal/, or start cmd/*/main.ts as a process; not cmd/* code.',
             },
           ],
         },

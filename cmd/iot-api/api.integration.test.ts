@@ -16,11 +16,11 @@ import {
   registrationCodec,
   type Command,
 } from '../../internal/routing/index.js';
-import { TestApi, startTestApiService } from '../../utils/test/api.js';
 import { openConnection, rabbitAdmin, rawChannel, required } from '../../utils/test/brokers.js';
 import { count, createSensor, testPool, uniqueSerial } from '../../utils/test/database.js';
 import { stackEnv } from '../../utils/test/stack-env.js';
 import type { ApiService } from './service.js';
+import { TestApi, startTestApiService } from './test-support.js';
 
 const env = stackEnv();
 let service: ApiService;

@@ -1,8 +1,8 @@
-// The API's objects, typed from the API's own schemas (cmd/iot-api/schemas.ts), so the CLI
+// The API's objects, typed from the API's own schemas (internal/api-contract), so the CLI
 // and the server cannot drift apart. A type-only import: nothing of the server is loaded.
 // iotctl prints them unchanged with `-o json`; these types serve the table views.
 import type { Static } from 'typebox';
-import type * as Api from '../iot-api/schemas.js';
+import type * as Api from '../../internal/api-contract/index.js';
 
 export type Sensor = Static<typeof Api.Sensor>;
 export type SensorState = Sensor['state'];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConfigFile } from './config-file.js';
+import type { ConfigFile } from '../../internal/iotctl-config/index.js';
 import { normalizeApiUrl, resolveContext } from './context.js';
 
 const config: ConfigFile = {

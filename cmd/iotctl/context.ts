@@ -1,7 +1,7 @@
 // Which API, CA and token one run uses. Precedence, most specific first, as kubectl does:
 // address: --api, then IOT_API_URL, then the context; token: IOT_API_TOKEN (an API key for
 // scripts), then the context's login token. The context is --context or currentContext.
-import type { ConfigFile } from './config-file.js';
+import type { ConfigFile } from '../../internal/iotctl-config/index.js';
 import { ConfigError } from './errors.js';
 
 export const DEFAULT_CONTEXT = 'default';

@@ -43,7 +43,10 @@ export class NetworkError extends CliError {
   }
 }
 
-/** The config file is unreadable, or names a context that is not there. */
+/**
+ * A context that is not there, or an API address or CA file that cannot be used. (A config file
+ * that cannot be read or written is internal/iotctl-config's ConfigFileError.)
+ */
 export class ConfigError extends CliError {
   override name = 'ConfigError';
   constructor(message: string, options?: { cause?: unknown }) {

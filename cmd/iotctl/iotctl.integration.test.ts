@@ -1,6 +1,7 @@
-// iotctl against the real iot-api: started in-process on port 0 over real TLS (the local
-// stack's CA, database and broker), driven through runCli with the real HTTP client and a temp
-// config dir, plus the real `bin.js` process for what only a process shows (tsx, exit codes).
+// iotctl against the real iot-api: cmd/iot-api/main.ts started as a process on a free port
+// over real TLS (the local stack's CA, database and broker), driven through runCli with the
+// real HTTP client and a temp config dir, plus the real `bin.js` process for what only a
+// process shows (tsx, exit codes).
 // A queue bound to the sensor's command key stands in for the device; its acks are published
 // as the MQTT plugin would deliver them.
 import { execFile } from 'node:child_process';
@@ -12,6 +13,7 @@ import { promisify } from 'node:util';
 import type { Channel, ChannelModel } from 'amqplib';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultConfigPath, readConfig, writeContext } from '../../internal/iotctl-config/index.js';
 import type { AmqpConnection, Publisher } from '../../internal/pubsub/index.js';
 import {
   COMMANDS_KIND,
@@ -23,16 +25,14 @@ import {
 import { openConnection, rawChannel, required } from '../../utils/test/brokers.js';
 import { createSensor, testPool, uniqueSerial } from '../../utils/test/database.js';
 import { repoRoot, stackEnv } from '../../utils/test/stack-env.js';
-import type { ApiService } from '../iot-api/service.js';
-import { startTestApiService } from '../../utils/test/api.js';
+import { startService, type ServiceProcess } from '../../utils/test/processes.js';
 import { HttpApiClient } from './api-client.js';
 import type { Command, Sensor } from './api-types.js';
-import { defaultConfigPath, readConfig, writeContext } from './config-file.js';
 import { runCli } from './program.js';
 import { capture } from './test-support.js';
 
 const env = stackEnv();
-let service: ApiService;
+let service: ServiceProcess;
 let api: string;
 let pool: pg.Pool;
 let amqp: { connection: AmqpConnection; publisher: Publisher };
@@ -70,7 +70,8 @@ async function iotctl(
 }
 
 beforeAll(async () => {
-  ({ service, url: api } = await startTestApiService());
+  service = await startService('iot-api', { https: true });
+  api = `https://localhost:${service.httpPort}`;
   pool = testPool();
   amqp = await openConnection('iotctl-test');
   raw = await rawChannel();
@@ -91,7 +92,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await service?.close();
+  await service?.stop();
   await pool?.end();
   await amqp?.connection.close();
   await raw?.model.close();

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfigPath, readConfig, writeConfig, writeContext } from './config-file.js';
+import {
+  defaultConfigPath,
+  readConfig,
+  writeConfig,
+  writeContext,
+} from '../../internal/iotctl-config/index.js';
 import { ApiError } from './errors.js';
 import { runCli } from './program.js';
 import { FakeClient, testDeps } from './test-support.js';

@@ -2,6 +2,7 @@
 // every outcome into an exit code: 0 success, 1 failure, 2 bad usage (with the usage line of
 // the command that was misused), 130 interrupted. Never exits, never prints a stack.
 import { Command, CommanderError } from 'commander';
+import { ConfigFileError } from '../../internal/iotctl-config/index.js';
 import { parseApiUrl } from './arguments.js';
 import { registerAlarms } from './commands/alarms.js';
 import { registerAssign } from './commands/assign.js';
@@ -118,6 +119,11 @@ function report(error: unknown, active: Command, stderr: Writer): number {
   if (error instanceof CliError) {
     stderr.write(`error: ${error.message}\n`);
     return error.exitCode;
+  }
+  // A config file that cannot be read or written is the operator's to fix, like a CliError.
+  if (error instanceof ConfigFileError) {
+    stderr.write(`error: ${error.message}\n`);
+    return 1;
   }
   // A bug, not a user's mistake: still one line, but say what kind of thing broke.
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -2,8 +2,8 @@
 // --api and the IOT_* variables, refuse early when there is no address or no token (a clearer
 // message than the API's 401), and close the client when the verb is done.
 import type { Command } from 'commander';
+import { defaultConfigPath, readConfig } from '../../internal/iotctl-config/index.js';
 import type { ApiClient } from './api-client.js';
-import { defaultConfigPath, readConfig } from './config-file.js';
 import { resolveContext, type GlobalOptions, type ResolvedContext } from './context.js';
 import type { CliDeps, RunDeps } from './deps.js';
 import { ConfigError, NotLoggedInError } from './errors.js';

@@ -14,8 +14,8 @@
 // by sending the state it wants. A fresh client takes publishes only after that, so the device's
 // registration goes out before its backlog of batches.
 import { MqttClient } from '../../internal/pubsub/index.js';
+import type { Gate } from '../../internal/simulation/index.js';
 import type { Logger } from '../../internal/telemetry/index.js';
-import type { Gate } from './concurrency.js';
 import type { PublishFn } from './sender.js';
 
 export interface BrokerLinkOptions {

@@ -4,6 +4,7 @@
 // environment and checks what only makes sense together. Every bad input becomes one line
 // naming the flag (or variable), printed above the usage line, and exit code 2.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { fleetSerials } from '../../internal/simulation/index.js';
 import {
   MAX_BATCH_SAMPLES,
   SERIAL_PATTERN,
@@ -259,10 +260,4 @@ export function resolveRun(
       provision: flags.provision ?? false,
     },
   };
-}
-
-/** A fleet's serials: P-0001 … P-N (wider when N needs it). */
-export function fleetSerials(prefix: string, count: number): string[] {
-  const width = Math.max(4, String(count).length);
-  return Array.from({ length: count }, (_, i) => `${prefix}-${String(i + 1).padStart(width, '0')}`);
 }

@@ -25,6 +25,7 @@ import {
   type MeasurementBatch,
   type Registration,
 } from '../../internal/routing/index.js';
+import { provisionSensors } from '../../internal/simulation/index.js';
 import {
   openConnection,
   rabbitAdmin,
@@ -35,7 +36,6 @@ import {
 import { stackEnv } from '../../utils/test/stack-env.js';
 import type { SimulatedSensor } from './device.js';
 import { Fleet } from './fleet.js';
-import { provisionSensors } from './provision.js';
 import { buildSummary } from './summary.js';
 
 const env = stackEnv();

@@ -15,10 +15,10 @@ import {
   type DeviceKind,
   type Registration,
 } from '../../internal/routing/index.js';
+import type { Gate } from '../../internal/simulation/index.js';
 import type { Logger } from '../../internal/telemetry/index.js';
 import { BrokerLink } from './broker-link.js';
 import { CommandHandler, type DeviceAck } from './command-handler.js';
-import type { Gate } from './concurrency.js';
 import {
   FIRMWARE_VERSION,
   bootLog,

@@ -6,8 +6,8 @@
 // (1,000 connections took 16-23 s while the broker took 1,000 alone in under 3 s); at 500 the
 // whole fleet is up in about 6 s (bench `fleet`).
 import { devicePassword } from '../../internal/auth/index.js';
+import { concurrencyLimit } from '../../internal/simulation/index.js';
 import type { Logger } from '../../internal/telemetry/index.js';
-import { concurrencyLimit } from './concurrency.js';
 import { SimulatedSensor, type SensorOptions, type SensorSpec } from './device.js';
 
 export interface FleetOptions extends Omit<

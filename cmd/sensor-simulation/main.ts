@@ -2,6 +2,7 @@
 // logger, provisioning when asked, the fleet, the health server, signals; then the summary.
 import { ConfigError, loadConfig } from '../../internal/config/index.js';
 import { RabbitAdmin } from '../../internal/pubsub/index.js';
+import { provisionSensors } from '../../internal/simulation/index.js';
 import {
   createLogger,
   createMetricsRegistry,
@@ -12,7 +13,6 @@ import { simulationConfig } from './config.js';
 import { Fleet } from './fleet.js';
 import { registerSimulationMetrics } from './metrics.js';
 import { startProgressLog } from './progress.js';
-import { provisionSensors } from './provision.js';
 import { buildSummary, writeSummaryFile } from './summary.js';
 
 /** How long a stopping fleet waits for its outboxes to be confirmed. */

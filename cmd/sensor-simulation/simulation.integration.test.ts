@@ -21,6 +21,7 @@ import {
   serialFromKey,
   type MeasurementBatch,
 } from '../../internal/routing/index.js';
+import { provisionSensors } from '../../internal/simulation/index.js';
 import {
   drainQueue,
   rabbitAdmin,
@@ -30,7 +31,6 @@ import {
 } from '../../utils/test/brokers.js';
 import { repoRoot, serviceEnv, stackEnv } from '../../utils/test/stack-env.js';
 import { Fleet } from './fleet.js';
-import { provisionSensors } from './provision.js';
 import type { Summary } from './summary.js';
 import type { SensorSpec } from './device.js';
 

@@ -1,4 +1,4 @@
-// The variables every service reads (DESIGN.md "Configuration").
+// The variables every service reads (docs/DESIGN.md "Configuration").
 import { oneOf, port, url } from './fields.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;

@@ -1,7 +1,7 @@
 // Every IOT_* variable any part of the system reads. A variable that is set but not listed here
 // is a typo (IOT_AMPQ_URL) and fails start-up instead of being silently ignored.
 export const KNOWN_VARIABLES = [
-  // DESIGN.md's common set
+  // docs/DESIGN.md's common set
   'IOT_AMQP_URL',
   'IOT_MQTT_URL',
   'IOT_DATABASE_URL',

@@ -1,6 +1,6 @@
 // Every exchange, queue, routing key and MQTT topic of the system, and nothing else.
-// DESIGN.md "Names" is the contract; dependencies/rabbitmq/definitions.json is generated
-// from this file (`npm run gen:definitions`), and a test keeps the two equal.
+// docs/DESIGN.md "Names" is the contract; dependencies/rabbitmq/definitions.json is
+// generated from this file (`npm run gen:definitions`), and a test keeps the two equal.
 
 /** The topic exchange the MQTT plugin publishes to (`mqtt.exchange = iot`). */
 export const EXCHANGE = 'iot';

@@ -159,7 +159,7 @@ describe('migrations on PGlite with TimescaleDB', () => {
     });
   });
 
-  // The serial-number rule of DESIGN.md, enforced by sensor_serial_number_format.
+  // The serial-number rule of docs/DESIGN.md, enforced by sensor_serial_number_format.
   it.each([
     ['AAD-1123', true],
     ['a', true],

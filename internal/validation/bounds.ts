@@ -1,6 +1,6 @@
 // The limits every entry point enforces, in one place, with the reason for each number.
 
-/** Serial numbers: 1–32 of A-Z a-z 0-9 and '-', at least one letter (DESIGN.md). */
+/** Serial numbers: 1–32 of A-Z a-z 0-9 and '-', at least one letter (docs/DESIGN.md). */
 export const SERIAL_PATTERN = /^(?=.*[A-Za-z])[A-Za-z0-9-]{1,32}$/;
 
 /**

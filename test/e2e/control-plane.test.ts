@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { defaultConfigPath, writeContext } from '../../cmd/iotctl/config-file.js';
+import { defaultConfigPath, writeContext } from '../../internal/iotctl-config/index.js';
 import { rabbitAdmin, required } from '../../utils/test/brokers.js';
 import { count, testPool, uniqueSerial } from '../../utils/test/database.js';
 import { iotctlJson as iotctlJsonIn, runIotctl } from '../../utils/test/iotctl.js';

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { defaultConfigPath, writeContext } from '../../cmd/iotctl/config-file.js';
+import { defaultConfigPath, writeContext } from '../../internal/iotctl-config/index.js';
 import { createPool } from '../../internal/storage/index.js';
 import { repoRoot, stackEnv } from '../test/stack-env.js';
 import { startChild, stopChild, type Child } from './children.js';

@@ -1,7 +1,4 @@
 // Admin only: the people (accounts) and machines (API keys) that may call the API.
-import { generateApiKey } from '../../../internal/auth/index.js';
-import type { AppDeps, RouteApp } from '../app.js';
-import { ApiError, notFound } from '../errors.js';
 import {
   Account,
   AccountBody,
@@ -13,7 +10,10 @@ import {
   NewApiKeyReply,
   NoContent,
   errorReplies,
-} from '../schemas.js';
+} from '../../../internal/api-contract/index.js';
+import { generateApiKey } from '../../../internal/auth/index.js';
+import type { AppDeps, RouteApp } from '../app.js';
+import { ApiError, notFound } from '../errors.js';
 import { createAccount, listAccounts, roleAllows } from '../store/accounts-store.js';
 import { insertApiKey, listApiKeys, revokeApiKey } from '../store/api-keys-store.js';
 import { isUniqueViolation } from '../store/queryable.js';

@@ -1,6 +1,12 @@
+import {
+  Alarm,
+  AlarmList,
+  AlarmsQuery,
+  IdParams,
+  errorReplies,
+} from '../../../internal/api-contract/index.js';
 import type { AppDeps, RouteApp } from '../app.js';
 import { notFound } from '../errors.js';
-import { Alarm, AlarmList, AlarmsQuery, IdParams, errorReplies } from '../schemas.js';
 import { acknowledgeAlarm, listAlarms } from '../store/alarms-store.js';
 import { principalOf } from './principal.js';
 

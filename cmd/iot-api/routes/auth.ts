@@ -1,7 +1,7 @@
+import { ErrorBody, LoginBody, LoginReply, MeReply } from '../../../internal/api-contract/index.js';
 import { issueToken } from '../../../internal/auth/index.js';
 import type { AppDeps, RouteApp } from '../app.js';
 import { ApiError } from '../errors.js';
-import { ErrorBody, LoginBody, LoginReply, MeReply } from '../schemas.js';
 import { authenticatePassword } from '../store/accounts-store.js';
 import { principalOf } from './principal.js';
 

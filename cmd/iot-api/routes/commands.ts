@@ -1,7 +1,4 @@
 import type { FastifyReply } from 'fastify';
-import { validateSerial } from '../../../internal/validation/index.js';
-import type { AppDeps, RouteApp } from '../app.js';
-import { invalid, notFound } from '../errors.js';
 import {
   Command,
   CommandBody,
@@ -11,7 +8,10 @@ import {
   SerialParams,
   errorReplies,
   type CommandBodyType,
-} from '../schemas.js';
+} from '../../../internal/api-contract/index.js';
+import { validateSerial } from '../../../internal/validation/index.js';
+import type { AppDeps, RouteApp } from '../app.js';
+import { invalid, notFound } from '../errors.js';
 import {
   FINAL_STATUSES,
   getCommand,

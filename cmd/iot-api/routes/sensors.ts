@@ -1,6 +1,3 @@
-import { validateSerial } from '../../../internal/validation/index.js';
-import type { AppDeps, RouteApp } from '../app.js';
-import { notFound } from '../errors.js';
 import {
   AssignBody,
   LogList,
@@ -10,7 +7,10 @@ import {
   SensorList,
   NoContent,
   errorReplies,
-} from '../schemas.js';
+} from '../../../internal/api-contract/index.js';
+import { validateSerial } from '../../../internal/validation/index.js';
+import type { AppDeps, RouteApp } from '../app.js';
+import { notFound } from '../errors.js';
 import { inTransaction } from '../store/queryable.js';
 import {
   assignTarget,

@@ -1,5 +1,3 @@
-import type { AppDeps, RouteApp } from '../app.js';
-import { ApiError, notFound } from '../errors.js';
 import {
   NoContent,
   NameParams,
@@ -8,7 +6,9 @@ import {
   TargetList,
   errorReplies,
   ErrorBody,
-} from '../schemas.js';
+} from '../../../internal/api-contract/index.js';
+import type { AppDeps, RouteApp } from '../app.js';
+import { ApiError, notFound } from '../errors.js';
 import { isUniqueViolation } from '../store/queryable.js';
 import { createTarget, deleteTarget, listTargets } from '../store/targets-store.js';
 import { principalOf } from './principal.js';

@@ -1,6 +1,6 @@
 // Accounts and API keys: who may call the API, in which organization, with which role.
 import type { Static } from 'typebox';
-import type { Account } from '../schemas.js';
+import type { Account } from '../../../internal/api-contract/index.js';
 import { hashPassword, verifyPassword } from '../../../internal/auth/index.js';
 import type { Queryable } from './queryable.js';
 

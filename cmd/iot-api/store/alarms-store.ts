@@ -1,5 +1,5 @@
 import type { Static } from 'typebox';
-import type { Alarm } from '../schemas.js';
+import type { Alarm } from '../../../internal/api-contract/index.js';
 import type { Queryable } from './queryable.js';
 
 /** As the API answers it: the schema's type (schemas.ts). */

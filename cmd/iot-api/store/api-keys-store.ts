@@ -1,5 +1,5 @@
 import type { Static } from 'typebox';
-import type { ApiKey } from '../schemas.js';
+import type { ApiKey } from '../../../internal/api-contract/index.js';
 import type { Role } from './accounts-store.js';
 import type { Queryable } from './queryable.js';
 

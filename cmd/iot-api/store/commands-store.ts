@@ -2,7 +2,7 @@
 // of status is appended to sensor_command_status and announced with NOTIFY (after commit), so
 // whichever API replica holds a `--wait` stream hears about it.
 import type { Static } from 'typebox';
-import type { Command } from '../schemas.js';
+import type { Command } from '../../../internal/api-contract/index.js';
 import type { Queryable } from './queryable.js';
 import type { SensorState } from './sensors-store.js';
 

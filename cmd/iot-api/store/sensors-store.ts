@@ -1,7 +1,7 @@
 // Sensors as operators see them: reported settings, what was asked of them, where they are
 // mounted, and whether they are talking to us.
 import type { Static } from 'typebox';
-import type { Sensor, LogLine } from '../schemas.js';
+import type { Sensor, LogLine } from '../../../internal/api-contract/index.js';
 import type { Queryable } from './queryable.js';
 
 /** Seen within this long: online; within STALE_AFTER: stale; otherwise offline. */

@@ -2,8 +2,8 @@
 // serials, targets or contexts for it. Completion runs on every Tab, so __complete is quick
 // (short timeout) and quiet: whatever goes wrong, it prints nothing and exits 0.
 import { Argument, type Command } from 'commander';
+import { readConfig } from '../../../internal/iotctl-config/index.js';
 import type { List, Sensor, Target } from '../api-types.js';
-import { readConfig } from '../config-file.js';
 import { bashCompletion, DYNAMIC_KINDS, zshCompletion } from '../completion.js';
 import type { CliDeps, Writer } from '../deps.js';
 import { configPathOf, withClient } from '../session.js';

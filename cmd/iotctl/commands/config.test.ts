@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultConfigPath, readConfig } from '../config-file.js';
+import { defaultConfigPath, readConfig } from '../../../internal/iotctl-config/index.js';
 import { runCli } from '../program.js';
 import { testDeps } from '../test-support.js';
 

@@ -2,7 +2,7 @@
 // the contexts in the config file, kubectl-style. Tokens and CAs are never printed.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { readConfig, updateConfig } from '../config-file.js';
+import { readConfig, updateConfig } from '../../../internal/iotctl-config/index.js';
 import { DEFAULT_CONTEXT } from '../context.js';
 import type { CliDeps, Writer } from '../deps.js';
 import { ConfigError } from '../errors.js';

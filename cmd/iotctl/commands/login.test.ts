@@ -1,6 +1,10 @@
 import { statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { defaultConfigPath, readConfig, writeConfig } from '../config-file.js';
+import {
+  defaultConfigPath,
+  readConfig,
+  writeConfig,
+} from '../../../internal/iotctl-config/index.js';
 import { ApiError } from '../errors.js';
 import { runCli } from '../program.js';
 import { FakeClient, testDeps } from '../test-support.js';

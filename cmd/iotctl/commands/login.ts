@@ -2,8 +2,8 @@
 // the username and the API address it belongs to, in the context (created if new). The
 // password is asked without echo, or read from stdin for scripts; it is never stored.
 import type { Command } from 'commander';
+import { updateConfig } from '../../../internal/iotctl-config/index.js';
 import type { LoginResult } from '../api-types.js';
-import { updateConfig } from '../config-file.js';
 import type { ResolvedContext } from '../context.js';
 import type { CliDeps, RunDeps } from '../deps.js';
 import { CliError, UsageError } from '../errors.js';

@@ -1,7 +1,7 @@
 // `iotctl logout`: forget the context's token. The address and username stay, so the next
 // `iotctl login` only asks for the password. (A JWT cannot be revoked; it just expires.)
 import type { Command } from 'commander';
-import { readConfig, writeConfig } from '../config-file.js';
+import { readConfig, writeConfig } from '../../../internal/iotctl-config/index.js';
 import { resolveContext, type GlobalOptions } from '../context.js';
 import type { CliDeps, Env, Writer } from '../deps.js';
 import { configPathOf, globalsOf } from '../session.js';

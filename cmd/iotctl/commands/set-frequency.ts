@@ -1,5 +1,5 @@
-// `iotctl set-frequency SERIAL HZ [--wait]`, also spelled `changesamplefrequency` as DESIGN.md
-// promises.
+// `iotctl set-frequency SERIAL HZ [--wait]`, also spelled `changesamplefrequency` as
+// docs/DESIGN.md promises.
 import type { Command } from 'commander';
 import { parseHz, parseSerial } from '../arguments.js';
 import type { CliDeps, RunDeps } from '../deps.js';

@@ -1,11 +1,12 @@
-// The kubectl-like config file: `$XDG_CONFIG_HOME/iotctl/config.json`, one context per API
-// the operator talks to, each with its address, CA and token. The token is a credential, so the
-// file is written 0600 inside a 0700 directory, and always whole (write a temp file, rename),
-// so a crash mid-write never leaves half a file behind.
+// iotctl's kubectl-like config file: `$XDG_CONFIG_HOME/iotctl/config.json`, one context per
+// API the operator talks to, each with its address, CA and token. iotctl reads and writes it;
+// `npm start` and the end-to-end tests write a context into it, as kind does for kubectl. The
+// token is a credential, so the file is written 0600 inside a 0700 directory, and always whole
+// (write a temp file, rename), so a crash mid-write never leaves half a file behind.
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
-import { ConfigError } from './errors.js';
+import { ConfigFileError } from './errors.js';
 
 export interface ContextEntry {
   /** `https://host:port`, without `/api/v1`. */
@@ -43,13 +44,13 @@ export async function readConfig(path: string): Promise<ConfigFile> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { contexts: {} };
-    throw new ConfigError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
+    throw new ConfigFileError(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`${path} is not valid JSON: ${(error as Error).message}`, {
+    throw new ConfigFileError(`${path} is not valid JSON: ${(error as Error).message}`, {
       cause: error,
     });
   }
@@ -57,17 +58,17 @@ export async function readConfig(path: string): Promise<ConfigFile> {
 }
 
 function checkShape(raw: unknown, path: string): ConfigFile {
-  if (!isObject(raw)) throw new ConfigError(`${path}: expected a JSON object`);
+  if (!isObject(raw)) throw new ConfigFileError(`${path}: expected a JSON object`);
   const { currentContext, contexts = {} } = raw;
   if (currentContext !== undefined && typeof currentContext !== 'string') {
-    throw new ConfigError(`${path}: currentContext must be a string`);
+    throw new ConfigFileError(`${path}: currentContext must be a string`);
   }
-  if (!isObject(contexts)) throw new ConfigError(`${path}: contexts must be an object`);
+  if (!isObject(contexts)) throw new ConfigFileError(`${path}: contexts must be an object`);
   for (const [name, entry] of Object.entries(contexts)) {
-    if (!isObject(entry)) throw new ConfigError(`${path}: context "${name}" must be an object`);
+    if (!isObject(entry)) throw new ConfigFileError(`${path}: context "${name}" must be an object`);
     for (const field of ['api', 'ca', 'token', 'username'] as const) {
       if (entry[field] !== undefined && typeof entry[field] !== 'string') {
-        throw new ConfigError(`${path}: contexts.${name}.${field} must be a string`);
+        throw new ConfigFileError(`${path}: contexts.${name}.${field} must be a string`);
       }
     }
   }
@@ -92,7 +93,9 @@ export async function writeConfig(path: string, config: ConfigFile): Promise<voi
     await chmod(temp, FILE_MODE);
     await rename(temp, path);
   } catch (error) {
-    throw new ConfigError(`cannot write ${path}: ${(error as Error).message}`, { cause: error });
+    throw new ConfigFileError(`cannot write ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 

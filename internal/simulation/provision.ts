@@ -1,9 +1,10 @@
-// `--provision`: create each sensor's broker user (username = serial, password derived from the
-// device secret, permissions limited to its own topics) before it boots. A convenience for the
-// local stack and benchmarks; in production a factory or an operator provisions devices.
-import { devicePassword } from '../../internal/auth/index.js';
-import type { RabbitAdmin } from '../../internal/pubsub/index.js';
-import type { Logger } from '../../internal/telemetry/index.js';
+// Each simulated sensor's broker user (username = serial, password derived from the device
+// secret, permissions limited to its own topics), created before it boots: the simulator's
+// `--provision`, and the bench before its fleet powers on. A convenience for the local stack
+// and benchmarks; in production a factory or an operator provisions devices.
+import { devicePassword } from '../auth/index.js';
+import type { RabbitAdmin } from '../pubsub/index.js';
+import type { Logger } from '../telemetry/index.js';
 import { mapWithConcurrency } from './concurrency.js';
 
 /** Parallel management-API requests: a thousand users in seconds without swamping the broker. */

@@ -1,10 +1,12 @@
-// Tests talk to a real iot-api over real TLS, with the local stack's CA.
+// iot-api's tests talk to a real iot-api over real TLS, with the local stack's CA: the service
+// started in this process, and a small HTTP client for it. (Tests of other folders start
+// cmd/iot-api/main.ts as a process instead: utils/test/processes.ts.)
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
-import { loadApiConfig } from '../../cmd/iot-api/config.js';
-import { startApiService, type ApiService } from '../../cmd/iot-api/service.js';
-import { required, testLogger } from './brokers.js';
-import { stackEnv } from './stack-env.js';
+import { required, testLogger } from '../../utils/test/brokers.js';
+import { stackEnv } from '../../utils/test/stack-env.js';
+import { loadApiConfig } from './config.js';
+import { startApiService, type ApiService } from './service.js';
 
 /** iot-api in this process, on a free port, over the stack's TLS: `https://localhost:<port>`. */
 export async function startTestApiService(): Promise<{ service: ApiService; url: string }> {

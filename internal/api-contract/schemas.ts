@@ -1,10 +1,8 @@
-// Request and response shapes, once: fastify validates requests against them, serialises
-// responses with them, and @fastify/swagger publishes them as the OpenAPI document.
+// iot-api's request and response shapes, once: fastify validates requests against them,
+// serialises responses with them, and @fastify/swagger publishes them as the OpenAPI document;
+// iotctl takes its types from them (type-only), so the CLI and the server cannot drift apart.
 import { Type, type Static, type TSchema } from 'typebox';
-import {
-  MAX_SAMPLE_FREQUENCY_HZ,
-  MIN_SAMPLE_FREQUENCY_HZ,
-} from '../../internal/validation/index.js';
+import { MAX_SAMPLE_FREQUENCY_HZ, MIN_SAMPLE_FREQUENCY_HZ } from '../validation/index.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Timestamp = Type.String({ format: 'date-time' });

@@ -1,0 +1,3 @@
+export * from './concurrency.js';
+export * from './fleet-serials.js';
+export * from './provision.js';
