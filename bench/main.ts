@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseOptions } from './options.js';
 import { Progress } from './progress.js';
+import { runMax } from './max.js';
 import { BenchRun } from './run.js';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
@@ -16,18 +17,20 @@ if (parsed.kind === 'exit') {
   process.exit(parsed.code);
 }
 
-const run = new BenchRun(parsed.options, {
+const ctx = {
   repoRoot,
   resultsDir: path.join(benchDir, 'results'),
   env: process.env,
   progress: new Progress(process.stderr),
-  stdout: (text) => process.stdout.write(text),
-});
+  stdout: (text: string) => process.stdout.write(text),
+};
+/** The run in progress, for the signal handlers to stop. */
+let current: BenchRun | undefined;
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     process.stderr.write(`\nbench: ${signal}: stopping the processes\n`);
-    run.shutdown().then(
+    (current?.shutdown() ?? Promise.resolve()).then(
       () => process.exit(130),
       () => process.exit(1),
     );
@@ -35,7 +38,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 try {
-  await run.execute();
+  if (parsed.options.scenario === 'max') {
+    await runMax(parsed.options, ctx, (run) => (current = run));
+  } else {
+    current = new BenchRun(parsed.options, ctx);
+    await current.execute();
+  }
   process.exit(0);
 } catch (error) {
   process.stderr.write(`\nbench: ${error instanceof Error ? error.message : String(error)}\n`);

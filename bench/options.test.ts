@@ -4,8 +4,9 @@ import { parseOptions } from './options.js';
 describe('parseOptions', () => {
   it.each([
     [[], { scenario: 'nominal', sensors: 50, frequencyHz: 1000, durationS: 30, warmupS: 5 }],
-    [['--scenario', 'high'], { sensors: 20, frequencyHz: 10_000 }],
-    [['--scenario', 'fleet'], { sensors: 1000, frequencyHz: 10 }],
+    [['--scenario', 'high'], { sensors: 200, frequencyHz: 10_000 }],
+    [['--scenario', 'fleet'], { sensors: 5000, frequencyHz: 10 }],
+    [['--scenario', 'max'], { sensors: 100, frequencyHz: 10_000, durationS: 20 }],
     [['--scenario', 'smoke'], { sensors: 2, frequencyHz: 200, durationS: 3, warmupS: 1 }],
     [['--scenario', 'smoke', '--sensors', '7', '--replicas', '3'], { sensors: 7, replicas: 3 }],
     [

@@ -164,6 +164,9 @@ export class BenchRun {
           String(options.durationS),
           '--summary-file',
           summaryFile,
+          // A recording played in a loop: the simulator must not be what limits the rate.
+          '--signal',
+          'looped',
         ],
       });
       this.services.push(simulator);

@@ -47,6 +47,7 @@ describe('good command lines', () => {
       summaryFile: undefined,
       durationS: undefined,
       provision: false,
+      signal: 'exact',
     });
   });
 
@@ -89,8 +90,11 @@ describe('good command lines', () => {
         '--duration',
         '2.5',
         '--provision',
+        '--signal',
+        'looped',
       ],
       {
+        signal: 'looped',
         batchIntervalMs: 250,
         bufferBatches: 20,
         heartbeatMs: 60_000,
@@ -141,6 +145,7 @@ describe('bad command lines exit 2 naming the flag', () => {
     [['--sensor', 'AAD-1:100:flying'], '--sensor'],
     [['--sensor', 'AAD-1:1e3'], '--sensor'],
     [['--sensor', 'A-1:100', '--sensor', 'A-1:200'], '--sensor'],
+    [['--signal', 'sine'], '--signal'],
     [['--sensors', '0'], '--sensors'],
     [['--sensors', 'many'], '--sensors'],
     [['--sensors', '10001'], '--sensors'],

@@ -14,12 +14,13 @@ import {
 } from '../../internal/validation/index.js';
 import { samplesPerBatch } from './batch-clock.js';
 import type { SensorSpec } from './device.js';
+import type { SignalMode } from './signal.js';
 
 export const PROGRAM = 'sensor-simulation';
 export const USAGE =
   `usage: ${PROGRAM} [--sensor SERIAL:HZ[:fixed|mobile]]... [--sensors N] [--frequency HZ]` +
   ' [--serial-prefix P] [--mobile N] [--batch-interval D] [--buffer-batches N] [--heartbeat D]' +
-  ' [--summary-file PATH] [--duration S] [--provision]';
+  ' [--summary-file PATH] [--duration S] [--provision] [--signal exact|looped]';
 
 export const MAX_SENSORS = 10_000;
 export const MIN_BATCH_INTERVAL_MS = 10;
@@ -39,6 +40,7 @@ export interface CliFlags {
   summaryFile?: string;
   duration?: number;
   provision?: boolean;
+  signal?: SignalMode;
 }
 
 /** The IOT_SIM_* environment (already validated by loadConfig): what flags fall back to. */
@@ -59,6 +61,7 @@ export interface RunOptions {
   /** Stop by itself after this many seconds; undefined runs until a signal. */
   durationS: number | undefined;
   provision: boolean;
+  signal: SignalMode;
 }
 
 export type CliResult =
@@ -176,6 +179,14 @@ export function buildProgram(): Command {
     .option('--summary-file <path>', 'write the JSON summary here on exit (atomically)')
     .option('--duration <seconds>', 'stop by itself after this many seconds', seconds)
     .option('--provision', 'create each sensor’s broker user first (management API)')
+    .option(
+      '--signal <mode>',
+      'exact (computed per sample, the default) or looped (a 2 s recording, for benchmarks)',
+      (raw): SignalMode => {
+        if (raw !== 'exact' && raw !== 'looped') throw invalid('Must be exact or looped.');
+        return raw;
+      },
+    )
     .helpOption('-h, --help', 'show this help')
     .allowExcessArguments(true) // refused below, naming the argument
     .exitOverride();
@@ -258,6 +269,7 @@ export function resolveRun(
       summaryFile: flags.summaryFile,
       durationS: flags.duration,
       provision: flags.provision ?? false,
+      signal: flags.signal ?? 'exact',
     },
   };
 }

@@ -43,7 +43,7 @@ import {
   newCounters,
   type SensorCounters,
 } from './sensor-counters.js';
-import type { SignalComponent } from './signal.js';
+import type { SignalComponent, SignalMode } from './signal.js';
 
 export interface SensorSpec {
   readonly serial: string;
@@ -76,6 +76,7 @@ export interface SensorOptions {
   offlineWatchdogMs?: number;
   components?: readonly SignalComponent[];
   noiseG?: number;
+  signal?: SignalMode;
   route?: Route;
   now?: () => number;
 }
@@ -207,6 +208,7 @@ export class SimulatedSensor {
       bootMs: this.bootMs,
       components: this.options.components,
       noiseG: this.options.noiseG,
+      signal: this.options.signal,
       now: this.now,
       onBatch: (batch) => this.onMeasured(batch),
     });

@@ -72,6 +72,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     batchIntervalMs: options.batchIntervalMs,
     bufferBatches: options.bufferBatches,
     heartbeatMs: options.heartbeatMs,
+    signal: options.signal,
   });
   const registry = createMetricsRegistry(PROGRAM);
   registerSimulationMetrics(registry, () => fleet.sensors);

@@ -7,7 +7,13 @@
 // wake-up, and from the batch boundary where a new sample rate took over. Sequence numbers run
 // on across stretches (the platform dedupes on them, so one must never come twice in a boot).
 import { BatchClock, firstSequence } from './batch-clock.js';
-import { VibrationSignal, type SignalComponent } from './signal.js';
+import {
+  LoopedSignal,
+  VibrationSignal,
+  type SignalComponent,
+  type SignalMode,
+  type SignalSource,
+} from './signal.js';
 
 export interface MeasuredBatch {
   readonly sequence: number;
@@ -27,6 +33,8 @@ export interface SamplerOptions {
   startMs?: number;
   components?: readonly SignalComponent[];
   noiseG?: number;
+  /** 'looped' plays a recording instead of computing each sample (benchmarks); default exact. */
+  signal?: SignalMode;
   onBatch: (batch: MeasuredBatch) => void;
   now?: () => number;
 }
@@ -39,7 +47,7 @@ interface Stretch {
 
 export class Sampler {
   readonly sequenceBase: number;
-  private readonly signal: VibrationSignal;
+  private readonly signal: SignalSource;
   private readonly now: () => number;
   /** The rate asked for last: the current stretch's, the next one's, or the one after waking. */
   private rateHz: number;
@@ -53,12 +61,15 @@ export class Sampler {
     this.now = options.now ?? Date.now;
     this.rateHz = options.sampleRateHz;
     this.sequenceBase = firstSequence(options.bootMs);
-    this.signal = new VibrationSignal({
-      seed: options.serial,
-      sampleRateHz: options.sampleRateHz,
-      components: options.components,
-      noiseG: options.noiseG,
-    });
+    this.signal =
+      options.signal === 'looped'
+        ? new LoopedSignal(options.serial, options.sampleRateHz)
+        : new VibrationSignal({
+            seed: options.serial,
+            sampleRateHz: options.sampleRateHz,
+            components: options.components,
+            noiseG: options.noiseG,
+          });
   }
 
   /** Batches emitted so far. */

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_NOISE_G, ROTATING_MACHINE, RUNNING_SPEED_HZ, VibrationSignal } from './signal.js';
+import {
+  DEFAULT_NOISE_G,
+  LOOP_SECONDS,
+  LoopedSignal,
+  ROTATING_MACHINE,
+  RUNNING_SPEED_HZ,
+  VibrationSignal,
+} from './signal.js';
+import { seedFrom } from './seeded-random.js';
 
 /** Peak amplitude of the component at `hz` by one DFT bin: 2/N · |Σ x[i] e^(−2πi f i/rate)|. */
 function amplitudeAt(values: Float32Array, rate: number, hz: number): number {
@@ -90,5 +98,29 @@ describe('VibrationSignal.retune', () => {
     const expected = reference.next(200);
     after.forEach((v, i) => expect(v).toBeCloseTo(expected[i] ?? NaN, 5));
     expect(retuned.components).toEqual(reference.components); // 400 Hz passes more of them
+  });
+});
+
+describe('LoopedSignal', () => {
+  it('plays the recorded stretch in a loop, continuous across calls, from a per-serial point', () => {
+    const rate = 500;
+    const length = rate * LOOP_SECONDS;
+    const recording = new VibrationSignal({ seed: 'looped', sampleRateHz: rate }).next(length);
+    const a = new LoopedSignal('AAD-1', rate);
+    const first = a.next(length - 7);
+    const second = a.next(length + 20);
+    const played = [...first, ...second];
+    const start = seedFrom('AAD-1') % length;
+    played.forEach((v, i) => expect(v).toBe(recording[(start + i) % length]));
+    const b = new LoopedSignal('AAD-2', rate).next(5);
+    expect([...b]).toEqual([...recording.subarray(seedFrom('AAD-2') % length)].slice(0, 5));
+  });
+
+  it('records again at a new rate', () => {
+    const s = new LoopedSignal('X-1', 100);
+    s.retune(200);
+    const recording = new VibrationSignal({ seed: 'looped', sampleRateHz: 200 }).next(400);
+    const start = seedFrom('X-1') % 400;
+    expect([...s.next(3)]).toEqual([...recording.subarray(start, start + 3)]);
   });
 });

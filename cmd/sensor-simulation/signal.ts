@@ -2,7 +2,7 @@
 // The default component set is a rotating machine (a fan on a 4-pole motor at ~1770 rpm):
 // the running speed and its harmonics, a bearing defect, the blade pass and the motor's
 // electrical line. Phases and noise are drawn from a generator seeded by the serial.
-import { SeededRandom } from './seeded-random.js';
+import { SeededRandom, seedFrom } from './seeded-random.js';
 
 export interface SignalComponent {
   /** What causes it, for people reading a spectrum. */
@@ -116,5 +116,66 @@ export class VibrationSignal {
     }
     this.nextIndex += count;
     return values;
+  }
+}
+
+/** What a sampler draws its samples from. */
+export interface SignalSource {
+  next(count: number): Float32Array;
+  retune(sampleRateHz: number): void;
+}
+
+/** How a sensor makes its samples: computed per sample, or a recording played in a loop. */
+export type SignalMode = 'exact' | 'looped';
+
+/**
+ * Seconds of signal a looped source records: the default machine's running speed (29.5 Hz)
+ * and the 100 Hz line both complete whole cycles in 2 s, so the loop joins them without a jump.
+ */
+export const LOOP_SECONDS = 2;
+
+/**
+ * A stretch of the default machine's signal, recorded once per sample rate for the whole
+ * process, played in a loop from a point that depends on the serial: a copy per sample instead
+ * of a sine per component and a random draw. Benchmark fleets use it so the simulator, not
+ * the pipeline under test, is never what limits the rate.
+ */
+export class LoopedSignal implements SignalSource {
+  private static readonly recordings = new Map<number, Float32Array>();
+  private table: Float32Array;
+  private position: number;
+
+  constructor(
+    private readonly seed: string,
+    sampleRateHz: number,
+  ) {
+    this.table = LoopedSignal.recording(sampleRateHz);
+    this.position = seedFrom(seed) % this.table.length;
+  }
+
+  private static recording(sampleRateHz: number): Float32Array {
+    let table = LoopedSignal.recordings.get(sampleRateHz);
+    if (!table) {
+      const length = Math.max(1, Math.round(sampleRateHz * LOOP_SECONDS));
+      table = new VibrationSignal({ seed: 'looped', sampleRateHz }).next(length);
+      LoopedSignal.recordings.set(sampleRateHz, table);
+    }
+    return table;
+  }
+
+  retune(sampleRateHz: number): void {
+    this.table = LoopedSignal.recording(sampleRateHz);
+    this.position = seedFrom(this.seed) % this.table.length;
+  }
+
+  next(count: number): Float32Array {
+    const out = new Float32Array(count);
+    for (let written = 0; written < count;) {
+      const take = Math.min(count - written, this.table.length - this.position);
+      out.set(this.table.subarray(this.position, this.position + take), written);
+      written += take;
+      this.position = (this.position + take) % this.table.length;
+    }
+    return out;
   }
 }
