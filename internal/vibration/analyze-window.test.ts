@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeWindow, MIN_WINDOW_SAMPLES } from './analyze-window.js';
 import { createBaseline, learnBaseline } from './baseline.js';
 import { InvalidMachineError, InvalidWindowError } from './errors.js';
+import { MAX_FFT_SIZE } from './fft-plan.js';
 import type { BearingGeometry } from './machine.js';
 import { synthesizeMachineSignal } from './synthesize-machine-signal.js';
 
@@ -71,6 +72,7 @@ describe('analyzeWindow', () => {
     ['too few samples', new Float32Array(MIN_WINDOW_SAMPLES - 1), 1000],
     ['a zero rate', new Float32Array(1000), 0],
     ['a NaN rate', new Float32Array(1000), Number.NaN],
+    ['more samples than the largest FFT', new Float32Array(MAX_FFT_SIZE + 1), 1000],
   ])('refuses %s', (_name, x, rateHz) => {
     expect(() => analyzeWindow(x, rateHz)).toThrowError(InvalidWindowError);
   });

@@ -9,6 +9,7 @@ import { dashboardSpectrum, type DashboardSpectrum } from './dashboard-spectrum.
 import { firstDiagnosis, sensorFaultDiagnosis, type Diagnosis } from './diagnosis.js';
 import { envelopeAnalysis, envelopeBand } from './envelope-spectrum.js';
 import { InvalidWindowError } from './errors.js';
+import { MAX_FFT_SIZE } from './fft-plan.js';
 import { featureVector, type FeatureVector } from './feature-vector.js';
 import { isoZone, type IsoClass, type IsoZone } from './iso-zones.js';
 import { shaftHz, validateMachine, type MachineParameters } from './machine.js';
@@ -100,6 +101,9 @@ function validateWindow(samples: ArrayLike<number>, rateHz: number): void {
     throw new InvalidWindowError(
       `needs at least ${MIN_WINDOW_SAMPLES} samples, got ${samples.length}`,
     );
+  }
+  if (samples.length > MAX_FFT_SIZE) {
+    throw new InvalidWindowError(`at most ${MAX_FFT_SIZE} samples, got ${samples.length}`);
   }
 }
 

@@ -32,6 +32,7 @@ describe('bearing defect frequencies of the CWRU bearing', () => {
   });
 
   it('BPFO + BPFI is the number of balls (each ball passes both races once per relative turn)', () => {
+    // An algebraic identity: equal but for float64 rounding.
     expect(orders.bpfo + orders.bpfi).toBeCloseTo(9, 12);
   });
 

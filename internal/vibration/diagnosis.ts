@@ -31,7 +31,7 @@ export interface Diagnosis {
 
 const SENSOR_FAULT_EVIDENCE: Readonly<Record<SensorFaultKind, string>> = {
   'flat-line': 'flat line: the RMS is below what any live accelerometer reads',
-  clipping: 'clipping: samples held on the extreme value for several samples in a row',
+  clipping: 'clipping: samples pile up on the extreme value (the converter’s full scale)',
   dropout: 'dropout: a run of identical or non-finite samples inside a live signal',
 };
 

@@ -17,8 +17,11 @@ describe('lineStrength', () => {
     const spec = hannAmplitudeSpectrum(noisyTone(109, 0.05, 1), 12_000);
     // Expected 107.3 Hz, present at 109 Hz: 1.6 % off, within ±2 % (bearing slip).
     const line = lineStrength(spec, 107.3);
-    expect(line?.hz).toBeCloseTo(109, 1);
-    expect(line?.amplitude).toBeCloseTo(0.05, 2);
+    // Interpolation places a lone line within a few hundredths of its 1 Hz bin.
+    expect(Math.abs((line?.hz ?? 0) - 109)).toBeLessThan(0.1);
+    // The 0.1 g noise adds a random phasor of ≈ 4σ·√(3/(8n)) ≈ 0.002 g to each Hann bin;
+    // 0.01 g is several of them.
+    expect(Math.abs((line?.amplitude ?? 0) - 0.05)).toBeLessThan(0.01);
     expect(line?.strength).toBeGreaterThan(LINE_SIGNIFICANCE);
   });
 

@@ -28,7 +28,7 @@ export const FLAT_RMS_G = 1e-5;
  * - at least 3 samples exactly on the extreme (one or two equal extremes happen by chance);
  * - at least 5× as many as on the nearest value inside. A clean sine's arcsine distribution
  *   peaks at its crest, yet even coarsely quantised its top code holds only ≈ 2.4× the next
- *   one (√2/(√2 − 1)), and a sine sampled at a multiple of its frequency repeats every value
+ *   one (1/(√2 − 1)), and a sine sampled at a multiple of its frequency repeats every value
  *   equally often; a Gaussian tail falls off towards the extreme. 5 leaves a factor 2.
  */
 export const CLIPPING_MIN_SAMPLES = 3;
@@ -49,7 +49,7 @@ interface Rail {
   insideCount: number;
 }
 
-/** Follows the largest value of `sign · x` and the next distinct one below it, in one pass. */
+/** Follows the largest value seen and the next distinct one below it (−x for the bottom rail). */
 function updateRail(rail: Rail, x: number): void {
   if (x > rail.extreme) {
     rail.inside = rail.extreme;

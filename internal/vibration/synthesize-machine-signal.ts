@@ -6,7 +6,7 @@ import { bearingDefectOrders } from './bearing-frequencies.js';
 import { InvalidMachineError } from './errors.js';
 import { shaftHz, validateBearing, type BearingGeometry } from './machine.js';
 import { gaussianAt, STREAM, streamKey, uniformAt } from './seeded-noise.js';
-import { STANDARD_GRAVITY_M_S2 } from './velocity.js';
+import { accelerationToVelocityMmS } from './velocity.js';
 
 export type SyntheticFaultKind =
   'imbalance' | 'misalignment' | 'bearing-outer' | 'bearing-inner' | 'looseness' | 'dead';
@@ -66,7 +66,7 @@ interface Line {
 
 /** Acceleration peak amplitude (g) of a velocity RMS (mm/s) at `hz`. */
 function velocityLineToG(velocityRmsMmS: number, hz: number): number {
-  return (velocityRmsMmS * Math.SQRT2 * 2 * Math.PI * hz) / 1000 / STANDARD_GRAVITY_M_S2;
+  return (velocityRmsMmS * Math.SQRT2) / accelerationToVelocityMmS(1, hz);
 }
 
 function orderLines(machine: SyntheticMachine): Line[] {
