@@ -394,6 +394,22 @@ describe('sensor-measurements-ingester', () => {
       [1_000_000, 1],
     ]);
     expect(await read(t0Us + 3e6, t0Us + 4e6)).toEqual([]);
+
+    // 25.6 kHz: i * 39.0625 µs has ties at .5, rounded up as the ingester does (313, not 312).
+    const fast = uniqueSerial('READ');
+    await createSensor(pool, fast, { hz: 25_600 });
+    const ramp = Array.from({ length: 9 }, (_, i) => i);
+    await publishBatch({ ...batch(fast, 0, 25_600, 9, t0Us), serial: fast, values: ramp });
+    const readFast = async () =>
+      (
+        await pool.query<{ us: string }>(
+          `SELECT (extract(epoch FROM time) * 1e6)::bigint AS us
+             FROM sensor_samples($1, '-infinity', 'infinity')`,
+          [fast],
+        )
+      ).rows.map((r) => Number(r.us) - t0Us);
+    await vi.waitFor(async () => expect(await readFast()).toHaveLength(9), { timeout: 20_000 });
+    expect(await readFast()).toEqual([0, 39, 78, 117, 156, 195, 234, 273, 313]);
   });
 
   it('drains and exits 0 on SIGTERM', async () => {

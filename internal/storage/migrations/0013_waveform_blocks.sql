@@ -6,7 +6,7 @@
 --
 -- One block per batch: the sensor, where it starts and ends, its rate, the device's sequence
 -- number, and the samples as float4 (what the devices send). Sample i (from 0) lies at
--- start_time + round(i * 10^6 / sample_rate_hz) microseconds; end_time is where the next
+-- start_time + floor(i * 10^6 / sample_rate_hz + 0.5) microseconds; end_time is where the next
 -- sample would lie, so consecutive blocks meet exactly: next.start_time = end_time.
 --
 -- The primary key (sensor_id, start_time) makes ingest idempotent by itself (a redelivered
@@ -89,7 +89,8 @@ WHERE kind = 1;
 INSERT INTO sensor_measurement
   (sensor_id, start_time, end_time, sample_rate_hz, sequence, sample_count, samples)
 SELECT sensor_id, start_time,
-  start_time + round(n * 1e6 / rate) * INTERVAL '1 microsecond', rate, block_sequence, n, samples
+  start_time + floor(n * 1000000.0::float8 / rate + 0.5) * INTERVAL '1 microsecond', rate,
+  block_sequence, n, samples
 FROM (
   SELECT c.sensor_id, min(c.time) AS start_time, c.block_sequence, count(*)::int AS n,
     array_agg(c.value ORDER BY c.time) AS samples,
@@ -104,7 +105,7 @@ FROM (
 
 INSERT INTO sensor_measurement
   (sensor_id, start_time, end_time, sample_rate_hz, sequence, sample_count, samples)
-SELECT c.sensor_id, c.time, c.time + round(1e6 / r.rate) * INTERVAL '1 microsecond', r.rate,
+SELECT c.sensor_id, c.time, c.time + floor(1000000.0::float8 / r.rate + 0.5) * INTERVAL '1 microsecond', r.rate,
   0, 1, ARRAY[c.value]
 FROM carried c
 CROSS JOIN LATERAL (
@@ -127,28 +128,50 @@ DROP TABLE sensor_measurement_rows;
 
 -- The documented way to read samples with timestamps, for SQL users and Grafana:
 --   SELECT time, value FROM sensor_samples('AAD-1123', now() - interval '10 s', now());
--- Rows of [start_at, end_at), in time order. It reads only the blocks that overlap the range
+-- Rows of [start_at, end_at), in time order. It reads only the blocks that overlap the range,
 -- through the primary key: a block lasts at most 10 minutes (MAX_BATCH_DURATION_MS in
 -- internal/validation), so no block that starts earlier than that before start_at can reach
--- into the range.
+-- into it. Sample i's offset is floor(i * 10^6 / rate + 0.5) microseconds: the ingester's
+-- Math.round exactly (round() on float8 would round ties to even). Each block is unnested
+-- only over the slice of indexes that can fall in the range (one sample of margin each
+-- side, then the exact test), and blocks come in order, so no sort is needed: PL/pgSQL,
+-- because a plain SQL function is inlined and recomputes the slice for every row.
 CREATE FUNCTION sensor_samples(serial text, start_at timestamptz, end_at timestamptz)
 RETURNS TABLE ("time" timestamptz, value real)
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 AS $$
-  SELECT t.time, t.value
-  FROM (
-    SELECT b.start_time, u.n, u.v AS value,
-      b.start_time + round((u.n - 1) * 1e6 / b.sample_rate_hz) * INTERVAL '1 microsecond' AS time
-    FROM sensor s
-    JOIN sensor_measurement b ON b.sensor_id = s.id
-    CROSS JOIN LATERAL unnest(b.samples) WITH ORDINALITY AS u (v, n)
-    WHERE s.serial_number = $1
-      AND b.start_time > $2 - INTERVAL '10 minutes'
-      AND b.start_time < $3
-      AND b.end_time > $2
-  ) AS t
-  WHERE t.time >= $2 AND t.time < $3
-  ORDER BY t.start_time, t.n
+DECLARE
+  b record;
+  sid bigint;
+  lo integer;
+  hi integer;
+BEGIN
+  SELECT s.id INTO sid FROM sensor s WHERE s.serial_number = sensor_samples.serial;
+  FOR b IN
+    SELECT m.start_time, m.end_time, m.sample_rate_hz, m.sample_count, m.samples
+    FROM sensor_measurement m
+    WHERE m.sensor_id = sid AND m.start_time > start_at - INTERVAL '10 minutes'
+      AND m.start_time < end_at AND m.end_time > start_at
+    ORDER BY m.start_time
+  LOOP
+    lo := CASE WHEN start_at <= b.start_time THEN 1 ELSE
+            floor(extract(epoch FROM start_at - b.start_time) * b.sample_rate_hz)::integer END;
+    hi := CASE WHEN end_at >= b.end_time THEN b.sample_count ELSE
+            least(b.sample_count,
+                  ceil(extract(epoch FROM end_at - b.start_time) * b.sample_rate_hz)::integer + 1)
+          END;
+    lo := greatest(lo, 1);
+    IF lo <= hi THEN
+      RETURN QUERY
+        SELECT t.at, t.v FROM (
+          SELECT b.start_time + floor((lo - 2 + u.n) * 1000000.0::float8 / b.sample_rate_hz + 0.5)
+                 * INTERVAL '1 microsecond' AS at, u.v
+          FROM unnest(b.samples[lo:hi]) WITH ORDINALITY AS u (v, n)
+        ) AS t
+        WHERE t.at >= start_at AND t.at < end_at;
+    END IF;
+  END LOOP;
+END
 $$;
 
 -- Retention on plain PostgreSQL: deletes up to batch_size of the oldest blocks that ended
