@@ -6,7 +6,7 @@ describe('parseOptions', () => {
     [[], { scenario: 'nominal', sensors: 50, frequencyHz: 1000, durationS: 30, warmupS: 5 }],
     [['--scenario', 'high'], { sensors: 200, frequencyHz: 10_000 }],
     [['--scenario', 'fleet'], { sensors: 5000, frequencyHz: 10 }],
-    [['--scenario', 'max'], { sensors: 100, frequencyHz: 10_000, durationS: 20 }],
+    [['--scenario', 'max'], { sensors: 100, frequencyHz: 10_000, durationS: 30, warmupS: 15 }],
     [['--scenario', 'smoke'], { sensors: 2, frequencyHz: 200, durationS: 3, warmupS: 1 }],
     [['--scenario', 'smoke', '--sensors', '7', '--replicas', '3'], { sensors: 7, replicas: 3 }],
     [

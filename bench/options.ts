@@ -17,7 +17,8 @@ export const SCENARIOS = {
   nominal: { sensors: 50, frequencyHz: 1_000, durationS: 30, warmupS: 5 },
   high: { sensors: 200, frequencyHz: 10_000, durationS: 30, warmupS: 5 },
   fleet: { sensors: 5_000, frequencyHz: 10, durationS: 45, warmupS: 15 },
-  max: { sensors: 100, frequencyHz: 10_000, durationS: 20, warmupS: 5 },
+  // A longer warm-up: each step's new sensors wait for enrolment, a backlog that is start-up.
+  max: { sensors: 100, frequencyHz: 10_000, durationS: 30, warmupS: 15 },
   smoke: { sensors: 2, frequencyHz: 200, durationS: 3, warmupS: 1 },
 } as const;
 export type ScenarioName = keyof typeof SCENARIOS;
