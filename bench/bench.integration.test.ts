@@ -44,6 +44,8 @@ describe('npm run bench', () => {
       '3',
       '--warmup',
       '1',
+      '--history',
+      '20',
     ]);
     expect(code, output).toBe(0);
 
@@ -68,6 +70,8 @@ describe('npm run bench', () => {
     // The stored blocks took some bytes, and every window read returned samples.
     expect(result.bytesPerSample).toBeGreaterThan(0);
     expect((result.reads as { samplesPerWindow: number }).samplesPerWindow).toBeGreaterThan(0);
+    // With 20 s of history before the 3 s run, the reads spread over full 10 s windows.
+    expect((result.reads as { windowSeconds: number }).windowSeconds).toBe(10);
     expect(result.scenario).toBe('smoke');
     expect(result.lostSamples).toBe(0);
     expect(result.duplicateSamples).toBe(0);

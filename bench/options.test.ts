@@ -5,10 +5,12 @@ describe('parseOptions', () => {
   it.each([
     [[], { scenario: 'nominal', sensors: 50, frequencyHz: 1000, durationS: 30, warmupS: 5 }],
     [['--scenario', 'high'], { sensors: 200, frequencyHz: 10_000 }],
-    [['--scenario', 'fleet'], { sensors: 5000, frequencyHz: 10 }],
+    [['--scenario', 'fleet'], { sensors: 5000, frequencyHz: 10, batchIntervalS: 10 }],
+    [['--scenario', 'fleet', '--batch-interval', '1'], { batchIntervalS: 1 }],
     [['--scenario', 'max'], { sensors: 100, frequencyHz: 10_000, durationS: 30, warmupS: 15 }],
     [['--scenario', 'smoke'], { sensors: 2, frequencyHz: 200, durationS: 3, warmupS: 1 }],
     [['--scenario', 'smoke', '--sensors', '7', '--replicas', '3'], { sensors: 7, replicas: 3 }],
+    [['--scenario', 'high', '--history', '600'], { historyS: 600 }],
     [
       ['--duration', '20', '--warmup', '2', '--frequency', '500'],
       { durationS: 20, warmupS: 2, frequencyHz: 500 },
@@ -22,6 +24,7 @@ describe('parseOptions', () => {
   it.each([
     [['--scenario', 'huge'], 'Must be one of'],
     [['--sensors', '0'], '--sensors'],
+    [['--history', 'long'], '--history'],
     [['--frequency', 'fast'], '--frequency'],
     [['--duration', '3', '--warmup', '5'], 'leaves no steady state'],
     [['extra'], "unexpected argument 'extra'"],

@@ -11,6 +11,7 @@ import { awaitStored, runSensorIds, type Accounting } from './accounting.js';
 import { measureBrokerCeiling, type BrokerCeiling } from './broker-ceiling.js';
 import { renderChart, type TimelinePoint } from './chart.js';
 import { measureBlockCopyCeiling, measureRowCopyCeiling } from './copy-ceiling.js';
+import { fillHistory } from './history.js';
 import { bytesPerSample, readLatency } from './read-back.js';
 import {
   bucketDelta,
@@ -162,6 +163,8 @@ export class BenchRun {
           String(options.frequencyHz),
           '--duration',
           String(options.durationS),
+          '--batch-interval',
+          `${options.batchIntervalS}s`,
           '--summary-file',
           summaryFile,
           // A recording played in a loop: the simulator must not be what limits the rate.
@@ -236,6 +239,16 @@ export class BenchRun {
       const final = await scrapeIngesters(ports);
       progress.phase('reading back: bytes per sample, 10 s windows');
       const storage = await bytesPerSample(pool, accounting.samplesStored);
+      if (options.historyS > 0) {
+        progress.phase(`history: ${options.historyS} s of blocks per sensor before the run`);
+        await fillHistory({
+          ownerUrl: required(stack, 'IOT_DATABASE_OWNER_URL'),
+          sensorIds: await runSensorIds(pool, serialPrefix),
+          frequencyHz: options.frequencyHz,
+          seconds: options.historyS,
+          beforeUs: startedAt.getTime() * 1000,
+        });
+      }
       const reads = await readLatency(pool, serialPrefix);
       const processes = sampler.usage();
 
