@@ -5,6 +5,7 @@ import type pg from 'pg';
 import { AmqpConnection, Consumer, Publisher, inOrderPerKey } from '../../internal/pubsub/index.js';
 import { QUEUES } from '../../internal/routing/index.js';
 import { createPool, databaseReady } from '../../internal/storage/index.js';
+import type { StopStep } from '../../internal/lifecycle/index.js';
 import { createMetricsRegistry, type Logger } from '../../internal/telemetry/index.js';
 import { buildApp, type ApiApp } from './app.js';
 import { CommandDispatcher } from './command-dispatcher.js';
@@ -26,6 +27,8 @@ export interface ApiService {
   pool: pg.Pool;
   /** The port it listens on (the configured one, or the OS's pick for 0). */
   port: number;
+  /** What `close()` runs, in order; main.ts hands them to runService. */
+  stopSteps: readonly StopStep[];
   close(): Promise<void>;
 }
 
@@ -88,18 +91,23 @@ export async function startApiService(config: ServiceConfig, logger: Logger): Pr
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
 
+  const stopSteps: StopStep[] = [
+    { name: 'close HTTPS server', run: () => app.close() },
+    { name: 'drain acks consumer', run: () => acks.drain() },
+    { name: 'drain announcements consumer', run: () => announcements.drain() },
+    { name: 'stop expiry sweep', run: () => sweep.stop() },
+    { name: 'close command events', run: () => events.close() },
+    { name: 'close broker', run: () => connection.close() },
+    { name: 'close pool', run: () => pool.end() },
+  ];
   return {
     app,
     pool,
     port,
+    stopSteps,
     async close() {
-      await app.close();
-      await acks.drain();
-      await announcements.drain();
-      await sweep.stop();
-      await events.close();
-      await connection.close();
-      await pool.end();
+      const never = new AbortController().signal;
+      for (const step of stopSteps) await step.run(never);
     },
   };
 }
