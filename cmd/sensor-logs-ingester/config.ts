@@ -4,7 +4,7 @@ import {
   databaseUrl,
   duration,
   integer,
-  loadConfig as load,
+  loadConfig,
   logLevel,
   port,
   string,
@@ -35,8 +35,8 @@ const spec = {
   prefetch: integer('IOT_AMQP_PREFETCH', { min: 1, max: 65_535 }, { default: 500 }),
 };
 
-export type Config = ReturnType<typeof loadConfig>;
+export type LogsIngesterConfig = ReturnType<typeof loadLogsIngesterConfig>;
 
-export function loadConfig(env: Env) {
-  return load(env, spec);
+export function loadLogsIngesterConfig(env: Env) {
+  return loadConfig(env, spec);
 }

@@ -14,7 +14,7 @@ import {
   startHealthServer,
   type Logger,
 } from '../../internal/telemetry/index.js';
-import { loadConfig, type Config } from './config.js';
+import { loadLogsIngesterConfig, type LogsIngesterConfig } from './config.js';
 import { createLogLineHandler } from './handlers.js';
 import { LogBatchWriter } from './log-batch-writer.js';
 import { DailyLogFile } from './log-file.js';
@@ -23,7 +23,7 @@ import { createIngesterMetrics } from './metrics.js';
 
 const SERVICE = 'sensor-logs-ingester';
 
-async function start(config: Config, logger: Logger): Promise<RunningService> {
+async function start(config: LogsIngesterConfig, logger: Logger): Promise<RunningService> {
   const registry = createMetricsRegistry(SERVICE);
   const metrics = createIngesterMetrics(registry);
 
@@ -84,4 +84,6 @@ async function start(config: Config, logger: Logger): Promise<RunningService> {
   };
 }
 
-process.exit(await runService({ name: SERVICE, loadConfig, start }, process));
+process.exit(
+  await runService({ name: SERVICE, loadConfig: loadLogsIngesterConfig, start }, process),
+);

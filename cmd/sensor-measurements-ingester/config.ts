@@ -9,7 +9,7 @@ import {
   type Env,
 } from '../../internal/config/index.js';
 
-export function loadIngesterConfig(env: Env) {
+export function loadMeasurementsIngesterConfig(env: Env) {
   return loadConfig(env, {
     amqpUrl,
     databaseUrl,
@@ -46,4 +46,4 @@ export function loadIngesterConfig(env: Env) {
   });
 }
 
-export type IngesterConfig = ReturnType<typeof loadIngesterConfig>;
+export type MeasurementsIngesterConfig = ReturnType<typeof loadMeasurementsIngesterConfig>;

@@ -15,13 +15,13 @@ import {
   startHealthServer,
   type Logger,
 } from '../../internal/telemetry/index.js';
-import { loadIngesterConfig, type IngesterConfig } from './config.js';
+import { loadMeasurementsIngesterConfig, type MeasurementsIngesterConfig } from './config.js';
 import { createIngestHandlers } from './handlers.js';
 import { ingesterMetrics } from './metrics.js';
 
 const SERVICE = 'sensor-measurements-ingester';
 
-async function start(config: IngesterConfig, logger: Logger): Promise<RunningService> {
+async function start(config: MeasurementsIngesterConfig, logger: Logger): Promise<RunningService> {
   const registry = createMetricsRegistry(SERVICE);
   const metrics = ingesterMetrics(registry);
   const pool = createPool(config.databaseUrl, { applicationName: SERVICE, max: config.poolSize });
@@ -88,4 +88,6 @@ async function start(config: IngesterConfig, logger: Logger): Promise<RunningSer
   };
 }
 
-process.exit(await runService({ name: SERVICE, loadConfig: loadIngesterConfig, start }, process));
+process.exit(
+  await runService({ name: SERVICE, loadConfig: loadMeasurementsIngesterConfig, start }, process),
+);

@@ -1,13 +1,5 @@
 // sensor-registry: enrolls sensors from sensor.all.registry.created. Wiring only.
 import { Counter } from 'prom-client';
-import {
-  amqpUrl,
-  databaseUrl,
-  loadConfig,
-  logLevel,
-  port,
-  type Env,
-} from '../../internal/config/index.js';
 import { runService, type RunningService } from '../../internal/lifecycle/index.js';
 import { AmqpConnection, Consumer, Publisher, inOrderPerKey } from '../../internal/pubsub/index.js';
 import { QUEUES } from '../../internal/routing/index.js';
@@ -17,20 +9,10 @@ import {
   startHealthServer,
   type Logger,
 } from '../../internal/telemetry/index.js';
+import { loadRegistryConfig, type RegistryConfig } from './config.js';
 import { createRegistrationHandler } from './handlers.js';
 
 const SERVICE = 'sensor-registry';
-
-function loadRegistryConfig(env: Env) {
-  return loadConfig(env, {
-    amqpUrl,
-    databaseUrl,
-    logLevel,
-    httpPort: port('IOT_HTTP_PORT', { default: 9104 }),
-  });
-}
-
-type RegistryConfig = ReturnType<typeof loadRegistryConfig>;
 
 async function start(config: RegistryConfig, logger: Logger): Promise<RunningService> {
   const registry = createMetricsRegistry(SERVICE);

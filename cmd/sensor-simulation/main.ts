@@ -1,7 +1,7 @@
 // sensor-simulation: simulated MQTT accelerometers. Wiring only: flags and environment, the
 // logger, provisioning when asked, the fleet, the health server; runService does the signals
 // and the stop: the outboxes drain, then the summary.
-import { ConfigError, loadConfig, type Env } from '../../internal/config/index.js';
+import { ConfigError, type Env } from '../../internal/config/index.js';
 import { runService, type RunningService } from '../../internal/lifecycle/index.js';
 import { RabbitAdmin } from '../../internal/pubsub/index.js';
 import { provisionSensors } from '../../internal/simulation/index.js';
@@ -11,7 +11,7 @@ import {
   type Logger,
 } from '../../internal/telemetry/index.js';
 import { PROGRAM, parseCli, resolveRun, usageError, type RunOptions } from './cli.js';
-import { simulationConfig } from './config.js';
+import { loadSimulationConfig, type SimulationConfig } from './config.js';
 import { Fleet } from './fleet.js';
 import { registerSimulationMetrics } from './metrics.js';
 import { startProgressLog } from './progress.js';
@@ -20,7 +20,6 @@ import { buildSummary, writeSummaryFile } from './summary.js';
 /** How long a stopping fleet waits for its outboxes to be confirmed. */
 const DRAIN_TIMEOUT_MS = 20_000;
 
-type SimulationConfig = ReturnType<typeof loadConfig<typeof simulationConfig>>;
 interface Prepared {
   logLevel: SimulationConfig['logLevel'];
   config: SimulationConfig;
@@ -37,7 +36,7 @@ function prepare(argv: readonly string[], env: Env): Prepared | number {
   }
   let config;
   try {
-    config = loadConfig(env, simulationConfig);
+    config = loadSimulationConfig(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${PROGRAM}: ${error.message}\n`);
