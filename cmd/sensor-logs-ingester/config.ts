@@ -8,6 +8,7 @@ import {
   logLevel,
   port,
   string,
+  unknownSerialTimeout,
   type Env,
 } from '../../internal/config/index.js';
 
@@ -25,12 +26,7 @@ const spec = {
     { minMs: 1, maxMs: 60_000 },
     { default: 200 },
   ),
-  /** How long a line of a not-yet-enrolled serial waits (from its own time) before it is parked. */
-  unknownSerialTimeoutMs: duration(
-    'IOT_INGEST_UNKNOWN_SERIAL_TIMEOUT',
-    { minMs: 1_000, maxMs: 24 * 3_600_000 },
-    { default: 60_000 },
-  ),
+  unknownSerialTimeoutMs: unknownSerialTimeout,
   /** Unacknowledged deliveries at once: at least one full batch, so batches can fill. */
   prefetch: integer('IOT_AMQP_PREFETCH', { min: 1, max: 65_535 }, { default: 500 }),
 };
