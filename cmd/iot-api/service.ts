@@ -18,6 +18,12 @@ import { ensureAdmin } from './store/accounts-store.js';
 
 export const SERVICE = 'iot-api';
 
+/**
+ * A request waits for the broker's confirm; a short timeout keeps the answer prompt, and the
+ * command simply stays queued when the broker is away.
+ */
+const PUBLISH_CONFIRM_TIMEOUT_MS = 5_000;
+
 export type ServiceConfig = Omit<ApiConfig, 'tlsCertFile' | 'tlsKeyFile'> & {
   https?: { cert: string | Buffer; key: string | Buffer };
 };
@@ -40,9 +46,10 @@ export async function startApiService(config: ServiceConfig, logger: Logger): Pr
   logger.info({ username: config.adminUsername, admin }, 'first admin account checked');
 
   const connection = await AmqpConnection.open({ url: config.amqpUrl, logger, name: SERVICE });
-  // A request waits for the broker's confirm; a short timeout keeps the answer prompt and the
-  // command simply stays queued when the broker is away.
-  const publisher = await Publisher.create(connection, { logger, timeoutMs: 5_000 });
+  const publisher = await Publisher.create(connection, {
+    logger,
+    timeoutMs: PUBLISH_CONFIRM_TIMEOUT_MS,
+  });
   const dispatcher = new CommandDispatcher({
     pool,
     publisher,

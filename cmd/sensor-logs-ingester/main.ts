@@ -22,6 +22,12 @@ import { PgLogStore } from './log-store.js';
 import { createIngesterMetrics } from './metrics.js';
 
 const SERVICE = 'sensor-logs-ingester';
+/**
+ * How often the sensors heard from are written to last_seen: as often as the measurements
+ * ingester does by default (IOT_INGEST_LAST_SEEN_INTERVAL), since online, stale and offline
+ * are told apart in seconds.
+ */
+const LAST_SEEN_INTERVAL_MS = 1_000;
 
 async function start(config: LogsIngesterConfig, logger: Logger): Promise<RunningService> {
   const registry = createMetricsRegistry(SERVICE);
@@ -31,7 +37,7 @@ async function start(config: LogsIngesterConfig, logger: Logger): Promise<Runnin
   await file.open();
   const pool = createPool(config.databaseUrl, { applicationName: `iot-${SERVICE}`, max: 4 });
   // A sleeping sensor sends no measurements but keeps logging its heartbeat: still online.
-  const lastSeen = new LastSeen(pool, 1_000, (error) =>
+  const lastSeen = new LastSeen(pool, LAST_SEEN_INTERVAL_MS, (error) =>
     logger.warn({ err: error }, 'could not record last_seen'),
   );
   lastSeen.start();
