@@ -23,8 +23,8 @@ export class UsageError extends CliError {
 }
 
 /** The API answered `{"error": {code, message}}` (or a non-JSON error page). */
-export class ApiError extends CliError {
-  override name = 'ApiError';
+export class ApiResponseError extends CliError {
+  override name = 'ApiResponseError';
   readonly status: number;
   /** The API's own code: `not_found`, `unauthenticated`, … */
   readonly apiCode: string;
@@ -47,8 +47,8 @@ export class NetworkError extends CliError {
  * A context that is not there, or an API address or CA file that cannot be used. (A config file
  * that cannot be read or written is internal/iotctl-config's ConfigFileError.)
  */
-export class ConfigError extends CliError {
-  override name = 'ConfigError';
+export class ContextError extends CliError {
+  override name = 'ContextError';
   constructor(message: string, options?: { cause?: unknown }) {
     super('CONFIG', message, options);
   }
