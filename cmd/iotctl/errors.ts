@@ -2,12 +2,32 @@
 // maps to. runCli prints `error: <message>` and nothing else, so every message here has to
 // stand alone on one line: no stack, no "caused by" chain.
 
+export type CliErrorCode =
+  | 'USAGE'
+  | 'API_ERROR'
+  | 'NETWORK'
+  | 'CONFIG'
+  | 'NOT_LOGGED_IN'
+  | 'COMMAND_FAILED'
+  | 'TIMEOUT'
+  | 'INTERRUPTED'
+  | 'BAD_RESPONSE'
+  | 'NOT_CONFIRMED'
+  | 'NOT_FOUND'
+  | 'EMPTY_USERNAME'
+  | 'EMPTY_PASSWORD'
+  | 'PASSWORD_MISMATCH';
+
 export class CliError extends Error {
   override name = 'CliError';
-  readonly code: string;
+  readonly code: CliErrorCode;
   /** 1 failure, 2 bad usage, 130 interrupted. */
   readonly exitCode: number;
-  constructor(code: string, message: string, options?: { cause?: unknown; exitCode?: number }) {
+  constructor(
+    code: CliErrorCode,
+    message: string,
+    options?: { cause?: unknown; exitCode?: number },
+  ) {
     super(message, options);
     this.code = code;
     this.exitCode = options?.exitCode ?? 1;
