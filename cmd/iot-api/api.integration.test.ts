@@ -18,6 +18,7 @@ import {
 } from '../../internal/routing/index.js';
 import { openConnection, rabbitAdmin, rawChannel, required } from '../../utils/test/brokers.js';
 import { count, createSensor, testPool, uniqueSerial } from '../../utils/test/database.js';
+import { startService } from '../../utils/test/processes.js';
 import { stackEnv } from '../../utils/test/stack-env.js';
 import type { ApiService } from './service.js';
 import { TestApi, startTestApiService } from './test-support.js';
@@ -508,5 +509,12 @@ describe('targets, sensors, alarms', () => {
       items: { id: string }[];
     };
     expect(after.items.map((a) => a.id)).not.toContain(alarmId);
+  });
+});
+
+describe('the real process', () => {
+  it('drains and exits 0 on SIGTERM', async () => {
+    const server = await startService('iot-api', { https: true });
+    expect(await server.stop('SIGTERM')).toBe(0);
   });
 });

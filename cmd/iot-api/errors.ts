@@ -1,5 +1,7 @@
 // The API's errors: each has a stable code and an HTTP status, mapped in one place, and is
-// answered as {"error": {"code", "message"}}.
+// answered as {"error": {"code", "message"}}. These codes are the HTTP contract (API.md;
+// iotctl and scripts match on them) and stay snake_case; the packages' own error codes, and
+// the health server's answers, are UPPER_SNAKE_CASE.
 export const ERROR_STATUS = {
   invalid_request: 400,
   unauthenticated: 401,

@@ -1,39 +1,39 @@
 // iot-api: the HTTPS API operators and iotctl use, the consumer of command acks and sensor
-// announcements. Wiring only: config, logger, TLS files, signals.
+// announcements. Wiring only: config, logger, TLS files; runService does the signals.
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../../internal/config/index.js';
-import { createLogger } from '../../internal/telemetry/index.js';
+import { ConfigError, type Env } from '../../internal/config/index.js';
+import { runService } from '../../internal/lifecycle/index.js';
 import { loadApiConfig } from './config.js';
 import { SERVICE, startApiService } from './service.js';
 
-let config;
-let tls;
-try {
-  config = loadApiConfig(process.env);
-  tls = { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) };
-} catch (error) {
-  if (!(error instanceof ConfigError) && !isFileError(error)) throw error;
-  process.stderr.write(`${SERVICE}: ${(error as Error).message}\n`);
-  process.exit(2);
+/** The config, and the certificate and key it names: an unreadable file is a config error. */
+function loadConfigAndTls(env: Env) {
+  const config = loadApiConfig(env);
+  const read = (variable: string, file: string) => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new ConfigError([`${variable}: ${(error as Error).message}`]);
+    }
+  };
+  const https = {
+    cert: read('IOT_TLS_CERT_FILE', config.tlsCertFile),
+    key: read('IOT_TLS_KEY_FILE', config.tlsKeyFile),
+  };
+  return { ...config, https };
 }
 
-const logger = createLogger(SERVICE, config.logLevel);
-const service = await startApiService({ ...config, https: tls }, logger);
-logger.info({ port: service.port }, 'serving HTTPS');
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    logger.info({ signal }, 'stopping');
-    service.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'unclean shutdown');
-        process.exit(1);
+process.exit(
+  await runService(
+    {
+      name: SERVICE,
+      loadConfig: loadConfigAndTls,
+      async start(config, logger) {
+        const service = await startApiService(config, logger);
+        logger.info({ port: service.port }, 'serving HTTPS');
+        return { stopSteps: service.stopSteps };
       },
-    );
-  });
-}
-
-function isFileError(error: unknown): boolean {
-  return typeof (error as { code?: unknown })?.code === 'string' && 'path' in (error as object);
-}
+    },
+    process,
+  ),
+);

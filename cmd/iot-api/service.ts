@@ -5,6 +5,7 @@ import type pg from 'pg';
 import { AmqpConnection, Consumer, Publisher, inOrderPerKey } from '../../internal/pubsub/index.js';
 import { QUEUES } from '../../internal/routing/index.js';
 import { createPool, databaseReady } from '../../internal/storage/index.js';
+import type { StopStep } from '../../internal/lifecycle/index.js';
 import { createMetricsRegistry, type Logger } from '../../internal/telemetry/index.js';
 import { buildApp, type ApiApp } from './app.js';
 import { CommandDispatcher } from './command-dispatcher.js';
@@ -17,6 +18,12 @@ import { ensureAdmin } from './store/accounts-store.js';
 
 export const SERVICE = 'iot-api';
 
+/**
+ * A request waits for the broker's confirm; a short timeout keeps the answer prompt, and the
+ * command simply stays queued when the broker is away.
+ */
+const PUBLISH_CONFIRM_TIMEOUT_MS = 5_000;
+
 export type ServiceConfig = Omit<ApiConfig, 'tlsCertFile' | 'tlsKeyFile'> & {
   https?: { cert: string | Buffer; key: string | Buffer };
 };
@@ -26,6 +33,8 @@ export interface ApiService {
   pool: pg.Pool;
   /** The port it listens on (the configured one, or the OS's pick for 0). */
   port: number;
+  /** What `close()` runs, in order; main.ts hands them to runService. */
+  stopSteps: readonly StopStep[];
   close(): Promise<void>;
 }
 
@@ -37,9 +46,10 @@ export async function startApiService(config: ServiceConfig, logger: Logger): Pr
   logger.info({ username: config.adminUsername, admin }, 'first admin account checked');
 
   const connection = await AmqpConnection.open({ url: config.amqpUrl, logger, name: SERVICE });
-  // A request waits for the broker's confirm; a short timeout keeps the answer prompt and the
-  // command simply stays queued when the broker is away.
-  const publisher = await Publisher.create(connection, { logger, timeoutMs: 5_000 });
+  const publisher = await Publisher.create(connection, {
+    logger,
+    timeoutMs: PUBLISH_CONFIRM_TIMEOUT_MS,
+  });
   const dispatcher = new CommandDispatcher({
     pool,
     publisher,
@@ -88,18 +98,23 @@ export async function startApiService(config: ServiceConfig, logger: Logger): Pr
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
 
+  const stopSteps: StopStep[] = [
+    { name: 'close HTTPS server', run: () => app.close() },
+    { name: 'drain acks consumer', run: () => acks.drain() },
+    { name: 'drain announcements consumer', run: () => announcements.drain() },
+    { name: 'stop expiry sweep', run: () => sweep.stop() },
+    { name: 'close command events', run: () => events.close() },
+    { name: 'close broker', run: () => connection.close() },
+    { name: 'close pool', run: () => pool.end() },
+  ];
   return {
     app,
     pool,
     port,
+    stopSteps,
     async close() {
-      await app.close();
-      await acks.drain();
-      await announcements.drain();
-      await sweep.stop();
-      await events.close();
-      await connection.close();
-      await pool.end();
+      const never = new AbortController().signal;
+      for (const step of stopSteps) await step.run(never);
     },
   };
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../utils/free-port.js';
 import { HttpApiClient } from './api-client.js';
-import { ApiError, NetworkError } from './errors.js';
+import { ApiResponseError, NetworkError } from './errors.js';
 import type { SseEvent } from './sse.js';
 
 let server: Server;
@@ -191,7 +191,7 @@ describe('HttpApiClient over TLS', () => {
     );
     expect(lastRequest).toMatchObject({ method: 'POST', body: '{"name":"press"}' });
     expect(lastRequest.headers['content-type']).toBe('application/json');
-    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toBeInstanceOf(ApiResponseError);
     expect(error).toMatchObject({
       status: 409,
       apiCode: 'conflict',

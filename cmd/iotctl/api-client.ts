@@ -2,7 +2,7 @@
 // failure turned into one readable line (the API's own `error.message` when there is one),
 // and the Server-Sent Events reader behind `--wait`.
 import { Agent, request, type Dispatcher } from 'undici';
-import { ApiError, CliError, NetworkError } from './errors.js';
+import { ApiResponseError, CliError, NetworkError } from './errors.js';
 import { SseParser, type SseEvent } from './sse.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -178,15 +178,15 @@ export class HttpApiClient implements ApiClient {
     return signals.length > 1 ? AbortSignal.any(signals) : signals[0];
   }
 
-  #apiError(status: number, text: string): ApiError {
+  #apiError(status: number, text: string): ApiResponseError {
     const { code, message } = parseErrorBody(text) ?? {
       code: `http_${status}`,
       message: `${this.#options.api} answered HTTP ${status}`,
     };
     if (status === 401 && this.#options.unauthenticatedHint) {
-      return new ApiError(status, code, `${message}; ${this.#options.unauthenticatedHint}`);
+      return new ApiResponseError(status, code, `${message}; ${this.#options.unauthenticatedHint}`);
     }
-    return new ApiError(status, code, message);
+    return new ApiResponseError(status, code, message);
   }
 
   #mapError(error: unknown, signal: AbortSignal | undefined): unknown {

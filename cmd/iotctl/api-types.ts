@@ -11,7 +11,6 @@ export type Command = Static<typeof Api.Command>;
 export type CommandType = Command['type'];
 export type CommandStatus = Command['status'];
 export type CommandHistoryEntry = Command['history'][number];
-export const FINAL_STATUSES: readonly CommandStatus[] = ['applied', 'rejected', 'expired'];
 export type Target = Static<typeof Api.Target>;
 export type Alarm = Static<typeof Api.Alarm>;
 export type LogLine = Static<typeof Api.LogLine>;

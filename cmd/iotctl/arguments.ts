@@ -1,6 +1,7 @@
 // Checks of command-line values, as commander argParsers: a bad value becomes commander's
 // "error: … is invalid …" line, the usage line, and exit 2, before any request is made.
 import { InvalidArgumentError } from 'commander';
+import { parseDuration, type DurationUnit } from '../../internal/config/index.js';
 import {
   MAX_SAMPLE_FREQUENCY_HZ,
   MIN_SAMPLE_FREQUENCY_HZ,
@@ -27,23 +28,16 @@ export function parseHz(raw: string): number {
   return hz;
 }
 
-const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/** Go's units, as kubectl takes them: no `d`. */
+const GO_UNITS: readonly DurationUnit[] = ['ms', 's', 'm', 'h'];
 
 /** Go-style durations as kubectl takes them: `90s`, `5m`, `1h30m`, `500ms`. */
 export function parseDurationMs(raw: string): number {
-  const text = raw.trim();
-  const part = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
-  let total = 0;
-  let end = 0;
-  let match: RegExpExecArray | null;
-  while ((match = part.exec(text)) !== null) {
-    total += Number(match[1]) * (UNIT_MS[match[2] as string] ?? 0);
-    end = part.lastIndex;
-  }
-  if (text === '' || end !== text.length) {
+  const ms = parseDuration(raw, { units: GO_UNITS });
+  if (ms === undefined) {
     throw new InvalidArgumentError('Must be a duration such as 30s, 5m or 1h30m.');
   }
-  return total;
+  return ms;
 }
 
 export function durationWithin(minMs: number, maxMs: number, label: string) {

@@ -2,7 +2,7 @@
 // address: --api, then IOT_API_URL, then the context; token: IOT_API_TOKEN (an API key for
 // scripts), then the context's login token. The context is --context or currentContext.
 import type { ConfigFile } from '../../internal/iotctl-config/index.js';
-import { ConfigError } from './errors.js';
+import { ContextError } from './errors.js';
 
 export const DEFAULT_CONTEXT = 'default';
 
@@ -32,7 +32,7 @@ export function resolveContext(
   const entry = config.contexts[name];
   if (!entry && flags.context !== undefined && !options.mayBeNew) {
     const known = Object.keys(config.contexts);
-    throw new ConfigError(
+    throw new ContextError(
       `no context "${name}"` + (known.length ? ` (have: ${known.join(', ')})` : ''),
     );
   }
@@ -60,10 +60,10 @@ export function normalizeApiUrl(raw: string): string {
   try {
     url = new URL(raw.trim());
   } catch {
-    throw new ConfigError(`"${raw}" is not a URL (expected e.g. https://localhost:27298)`);
+    throw new ContextError(`"${raw}" is not a URL (expected e.g. https://localhost:27298)`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ConfigError(`"${raw}" must start with https:// (or http://)`);
+    throw new ContextError(`"${raw}" must start with https:// (or http://)`);
   }
   const path = url.pathname.replace(/\/+$/, '').replace(/\/api\/v1$/, '');
   return `${url.protocol}//${url.host}${path}`;

@@ -2,12 +2,32 @@
 // maps to. runCli prints `error: <message>` and nothing else, so every message here has to
 // stand alone on one line: no stack, no "caused by" chain.
 
+export type CliErrorCode =
+  | 'USAGE'
+  | 'API_ERROR'
+  | 'NETWORK'
+  | 'CONFIG'
+  | 'NOT_LOGGED_IN'
+  | 'COMMAND_FAILED'
+  | 'TIMEOUT'
+  | 'INTERRUPTED'
+  | 'BAD_RESPONSE'
+  | 'NOT_CONFIRMED'
+  | 'NOT_FOUND'
+  | 'EMPTY_USERNAME'
+  | 'EMPTY_PASSWORD'
+  | 'PASSWORD_MISMATCH';
+
 export class CliError extends Error {
   override name = 'CliError';
-  readonly code: string;
+  readonly code: CliErrorCode;
   /** 1 failure, 2 bad usage, 130 interrupted. */
   readonly exitCode: number;
-  constructor(code: string, message: string, options?: { cause?: unknown; exitCode?: number }) {
+  constructor(
+    code: CliErrorCode,
+    message: string,
+    options?: { cause?: unknown; exitCode?: number },
+  ) {
     super(message, options);
     this.code = code;
     this.exitCode = options?.exitCode ?? 1;
@@ -23,8 +43,8 @@ export class UsageError extends CliError {
 }
 
 /** The API answered `{"error": {code, message}}` (or a non-JSON error page). */
-export class ApiError extends CliError {
-  override name = 'ApiError';
+export class ApiResponseError extends CliError {
+  override name = 'ApiResponseError';
   readonly status: number;
   /** The API's own code: `not_found`, `unauthenticated`, … */
   readonly apiCode: string;
@@ -47,8 +67,8 @@ export class NetworkError extends CliError {
  * A context that is not there, or an API address or CA file that cannot be used. (A config file
  * that cannot be read or written is internal/iotctl-config's ConfigFileError.)
  */
-export class ConfigError extends CliError {
-  override name = 'ConfigError';
+export class ContextError extends CliError {
+  override name = 'ContextError';
   constructor(message: string, options?: { cause?: unknown }) {
     super('CONFIG', message, options);
   }

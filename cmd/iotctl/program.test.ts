@@ -5,7 +5,7 @@ import {
   writeConfig,
   writeContext,
 } from '../../internal/iotctl-config/index.js';
-import { ApiError } from './errors.js';
+import { ApiResponseError } from './errors.js';
 import { runCli } from './program.js';
 import { FakeClient, testDeps } from './test-support.js';
 
@@ -208,7 +208,7 @@ describe('failures exit 1 with one line', () => {
 
   it("prints the API's message", async () => {
     const client = new FakeClient().on('POST /sensors/AAD-1123/commands', () => {
-      throw new ApiError(400, 'invalid_request', 'body/sampleFrequencyHz must be <= 25600');
+      throw new ApiResponseError(400, 'invalid_request', 'body/sampleFrequencyHz must be <= 25600');
     });
     const { code, stdout, stderr } = await run(
       ['set-frequency', 'AAD-1123', '100'],

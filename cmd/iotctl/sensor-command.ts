@@ -4,7 +4,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Option, type Command as CommanderCommand } from 'commander';
 import type { ApiClient } from './api-client.js';
-import { FINAL_STATUSES, type Command, type CommandType } from './api-types.js';
+import { FINAL_STATUSES } from '../../internal/api-contract/index.js';
+import type { Command, CommandType } from './api-types.js';
 import { durationWithin, formatDurationMs, parseExpiresIn } from './arguments.js';
 import type { RunDeps, Writer } from './deps.js';
 import { CliError, CommandFailedError, InterruptedError, WaitTimeoutError } from './errors.js';

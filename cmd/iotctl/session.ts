@@ -6,7 +6,7 @@ import { defaultConfigPath, readConfig } from '../../internal/iotctl-config/inde
 import type { ApiClient } from './api-client.js';
 import { resolveContext, type GlobalOptions, type ResolvedContext } from './context.js';
 import type { CliDeps, RunDeps } from './deps.js';
-import { ConfigError, NotLoggedInError } from './errors.js';
+import { ContextError, NotLoggedInError } from './errors.js';
 
 export interface SessionOptions {
   /** Login has no token yet, and may name a context that does not exist yet. */
@@ -37,7 +37,7 @@ export async function withClient<T>(
 ): Promise<T> {
   const context = await currentContext(command, deps, options);
   if (context.api === undefined) {
-    throw new ConfigError(
+    throw new ContextError(
       `no API address for context "${context.name}": pass --api URL, set IOT_API_URL, ` +
         `or run 'iotctl config set-context ${context.name} --api URL'`,
     );

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { ApiClient, HttpClientOptions, RequestOptions } from './api-client.js';
 import type { CliDeps, Reader } from './deps.js';
-import { ApiError } from './errors.js';
+import { ApiResponseError } from './errors.js';
 import type { SseEvent } from './sse.js';
 
 export interface Captured {
@@ -57,7 +57,7 @@ export class FakeClient implements ApiClient {
     this.calls.push({ ...call, query: options?.query });
     options?.signal?.throwIfAborted();
     const handler = this.routes.get(`${call.method} ${call.path}`);
-    if (!handler) throw new ApiError(404, 'not_found', `${call.path} not found`);
+    if (!handler) throw new ApiResponseError(404, 'not_found', `${call.path} not found`);
     return handler(call) as T;
   }
 

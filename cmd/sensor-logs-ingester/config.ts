@@ -4,10 +4,11 @@ import {
   databaseUrl,
   duration,
   integer,
-  loadConfig as load,
+  loadConfig,
   logLevel,
   port,
   string,
+  unknownSerialTimeout,
   type Env,
 } from '../../internal/config/index.js';
 
@@ -25,18 +26,13 @@ const spec = {
     { minMs: 1, maxMs: 60_000 },
     { default: 200 },
   ),
-  /** How long a line of a not-yet-enrolled serial waits (from its own time) before it is parked. */
-  unknownSerialTimeoutMs: duration(
-    'IOT_INGEST_UNKNOWN_SERIAL_TIMEOUT',
-    { minMs: 1_000, maxMs: 24 * 3_600_000 },
-    { default: 60_000 },
-  ),
+  unknownSerialTimeoutMs: unknownSerialTimeout,
   /** Unacknowledged deliveries at once: at least one full batch, so batches can fill. */
   prefetch: integer('IOT_AMQP_PREFETCH', { min: 1, max: 65_535 }, { default: 500 }),
 };
 
-export type Config = ReturnType<typeof loadConfig>;
+export type LogsIngesterConfig = ReturnType<typeof loadLogsIngesterConfig>;
 
-export function loadConfig(env: Env) {
-  return load(env, spec);
+export function loadLogsIngesterConfig(env: Env) {
+  return loadConfig(env, spec);
 }

@@ -1,6 +1,6 @@
 // sensor-logs-ingester: sensor.all.logs → sensor_log rows and daily .log files (Alloy → Loki).
 // Wiring only; the work is in handlers.ts, log-batch-writer.ts, log-store.ts and log-file.ts.
-import { ConfigError } from '../../internal/config/index.js';
+import { runService, type RunningService } from '../../internal/lifecycle/index.js';
 import { AmqpConnection, Consumer, Publisher } from '../../internal/pubsub/index.js';
 import { QUEUES } from '../../internal/routing/index.js';
 import {
@@ -10,11 +10,11 @@ import {
   databaseReady,
 } from '../../internal/storage/index.js';
 import {
-  createLogger,
   createMetricsRegistry,
   startHealthServer,
+  type Logger,
 } from '../../internal/telemetry/index.js';
-import { loadConfig, type Config } from './config.js';
+import { loadLogsIngesterConfig, type LogsIngesterConfig } from './config.js';
 import { createLogLineHandler } from './handlers.js';
 import { LogBatchWriter } from './log-batch-writer.js';
 import { DailyLogFile } from './log-file.js';
@@ -22,28 +22,14 @@ import { PgLogStore } from './log-store.js';
 import { createIngesterMetrics } from './metrics.js';
 
 const SERVICE = 'sensor-logs-ingester';
+/**
+ * How often the sensors heard from are written to last_seen: as often as the measurements
+ * ingester does by default (IOT_INGEST_LAST_SEEN_INTERVAL), since online, stale and offline
+ * are told apart in seconds.
+ */
+const LAST_SEEN_INTERVAL_MS = 1_000;
 
-async function main(): Promise<number> {
-  let config: Config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${SERVICE}: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
-  const logger = createLogger(SERVICE, config.logLevel);
-  try {
-    return await run(config, logger);
-  } catch (error) {
-    logger.fatal({ err: error }, 'sensor-logs-ingester failed');
-    return 1;
-  }
-}
-
-async function run(config: Config, logger: ReturnType<typeof createLogger>): Promise<number> {
+async function start(config: LogsIngesterConfig, logger: Logger): Promise<RunningService> {
   const registry = createMetricsRegistry(SERVICE);
   const metrics = createIngesterMetrics(registry);
 
@@ -51,7 +37,7 @@ async function run(config: Config, logger: ReturnType<typeof createLogger>): Pro
   await file.open();
   const pool = createPool(config.databaseUrl, { applicationName: `iot-${SERVICE}`, max: 4 });
   // A sleeping sensor sends no measurements but keeps logging its heartbeat: still online.
-  const lastSeen = new LastSeen(pool, 1_000, (error) =>
+  const lastSeen = new LastSeen(pool, LAST_SEEN_INTERVAL_MS, (error) =>
     logger.warn({ err: error }, 'could not record last_seen'),
   );
   lastSeen.start();
@@ -91,20 +77,19 @@ async function run(config: Config, logger: ReturnType<typeof createLogger>): Pro
     'sensor-logs-ingester started',
   );
 
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  logger.info({ signal }, 'shutting down');
-  await consumer.drain();
-  await writer.close();
-  await lastSeen.close();
-  await file.close();
-  await health.close();
-  await pool.end();
-  await connection.close();
-  logger.info('stopped');
-  return 0;
+  return {
+    stopSteps: [
+      { name: 'drain consumer', run: () => consumer.drain() },
+      { name: 'flush log lines', run: () => writer.close() },
+      { name: 'flush last seen', run: () => lastSeen.close() },
+      { name: 'close log file', run: () => file.close() },
+      { name: 'close broker', run: () => connection.close() },
+      { name: 'close pool', run: () => pool.end() },
+      { name: 'close health server', run: () => health.close() },
+    ],
+  };
 }
 
-process.exit(await main());
+process.exit(
+  await runService({ name: SERVICE, loadConfig: loadLogsIngesterConfig, start }, process),
+);

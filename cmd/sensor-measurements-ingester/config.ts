@@ -6,10 +6,11 @@ import {
   loadConfig,
   logLevel,
   port,
+  unknownSerialTimeout,
   type Env,
 } from '../../internal/config/index.js';
 
-export function loadIngesterConfig(env: Env) {
+export function loadMeasurementsIngesterConfig(env: Env) {
   return loadConfig(env, {
     amqpUrl,
     databaseUrl,
@@ -26,12 +27,7 @@ export function loadIngesterConfig(env: Env) {
       { minMs: 1, maxMs: 10_000 },
       { default: 20 },
     ),
-    /** How long a batch from a not-yet-enrolled serial waits before it is dead-lettered. */
-    unknownSerialTimeoutMs: duration(
-      'IOT_INGEST_UNKNOWN_SERIAL_TIMEOUT',
-      { minMs: 0, maxMs: 3_600_000 },
-      { default: 60_000 },
-    ),
+    unknownSerialTimeoutMs: unknownSerialTimeout,
     /** Raw blocks older than this are deleted (TimescaleDB: its retention policy does it). */
     rawRetentionMs: duration(
       'IOT_RAW_RETENTION',
@@ -46,4 +42,4 @@ export function loadIngesterConfig(env: Env) {
   });
 }
 
-export type IngesterConfig = ReturnType<typeof loadIngesterConfig>;
+export type MeasurementsIngesterConfig = ReturnType<typeof loadMeasurementsIngesterConfig>;

@@ -91,4 +91,9 @@ describe('sensor-registry', () => {
       expect.stringMatching(/not a valid Registration/),
     ]);
   });
+
+  it('drains and exits 0 on SIGTERM', async () => {
+    const second = await startService('sensor-registry');
+    expect(await second.stop('SIGTERM')).toBe(0);
+  });
 });

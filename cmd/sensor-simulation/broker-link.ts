@@ -41,6 +41,21 @@ export interface BrokerLinkOptions {
   onDiscard(): void;
 }
 
+/**
+ * A client offline this long is thrown away and replaced: longer than any reconnect that is
+ * merely slow, short enough that a device mqtt.js gave up on is back within a minute.
+ */
+const OFFLINE_WATCHDOG_MS = 30_000;
+/** mqtt.js's own reconnect period (its default), before the watchdog steps in. */
+const MQTT_RECONNECT_PERIOD_MS = 1_000;
+/**
+ * Connection retries back off exponentially with jitter, from 0.5 s doubling six times at most
+ * and capped at 30 s: a fleet must not hammer, in step, a broker that is coming back up.
+ */
+const CONNECT_BACKOFF_BASE_MS = 500;
+const CONNECT_BACKOFF_MAX_DOUBLINGS = 6;
+const CONNECT_BACKOFF_MAX_MS = 30_000;
+
 export class BrokerLink {
   private client: MqttClient | undefined;
   private connecting: Promise<void> | undefined;
@@ -53,7 +68,7 @@ export class BrokerLink {
 
   constructor(private readonly options: BrokerLinkOptions) {
     this.now = options.now ?? Date.now;
-    this.watchdogMs = options.offlineWatchdogMs ?? 30_000;
+    this.watchdogMs = options.offlineWatchdogMs ?? OFFLINE_WATCHDOG_MS;
   }
 
   get connected(): boolean {
@@ -102,7 +117,7 @@ export class BrokerLink {
             password: this.options.password,
             logger,
             clean: false,
-            reconnectPeriodMs: this.options.reconnectPeriodMs ?? 1000,
+            reconnectPeriodMs: this.options.reconnectPeriodMs ?? MQTT_RECONNECT_PERIOD_MS,
             onMessage: subscription
               ? (topic, payload) => {
                   if (topic === subscription.topic) subscription.onMessage(payload);
@@ -117,9 +132,12 @@ export class BrokerLink {
         this.attach(client);
         return;
       } catch (error) {
-        // Exponential backoff with jitter, capped at 30 s: a fleet must not hammer a broker
-        // that is coming back up.
-        const delay = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random());
+        const delay =
+          Math.min(
+            CONNECT_BACKOFF_MAX_MS,
+            CONNECT_BACKOFF_BASE_MS * 2 ** Math.min(attempt, CONNECT_BACKOFF_MAX_DOUBLINGS),
+          ) *
+          (0.5 + Math.random());
         logger.warn(
           { err: error, attempt, retryInMs: Math.round(delay) },
           'cannot connect to the broker; measuring into the outbox meanwhile',

@@ -4,6 +4,7 @@
 // environment and checks what only makes sense together. Every bad input becomes one line
 // naming the flag (or variable), printed above the usage line, and exit code 2.
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { parseDuration as parseDurationWithUnit } from '../../internal/config/index.js';
 import { fleetSerials } from '../../internal/simulation/index.js';
 import {
   MAX_BATCH_SAMPLES,
@@ -91,13 +92,13 @@ function hertz(raw: string): number {
   return fromValidation(() => validateSampleFrequency(Number(raw)));
 }
 
-const UNITS_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** `250ms`, `1s`, `1.5s`, `2m`, `1h`; the unit is required so `10` is never ambiguous. */
+/**
+ * `250ms`, `1.5s`, `2m`, `1h30m` (internal/config's syntax); the unit is required so `10` is
+ * never ambiguous.
+ */
 export function parseDuration(raw: string, minMs: number, maxMs: number): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(raw.trim());
-  if (!match) throw invalid('Must be a duration with a unit (e.g. 500ms, 1s, 2m).');
-  const ms = Number(match[1]) * (UNITS_MS[match[2] as string] ?? 1);
+  const ms = parseDurationWithUnit(raw);
+  if (ms === undefined) throw invalid('Must be a duration with a unit (e.g. 500ms, 1s, 2m).');
   if (ms < minMs || ms > maxMs) throw invalid(`Must be ${minMs}ms-${maxMs / 1000}s.`);
   return ms;
 }

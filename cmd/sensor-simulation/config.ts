@@ -4,12 +4,14 @@
 import {
   duration,
   integer,
+  loadConfig,
   logLevel,
   mqttUrl,
   optional,
   port,
   string,
   url,
+  type Env,
   type Field,
   type VariableName,
 } from '../../internal/config/index.js';
@@ -70,3 +72,9 @@ export const simulationConfig = {
   adminUsername: optional(string('IOT_RABBITMQ_ADMIN_USERNAME')),
   adminPassword: optional(string('IOT_RABBITMQ_ADMIN_PASSWORD')),
 };
+
+export type SimulationConfig = ReturnType<typeof loadSimulationConfig>;
+
+export function loadSimulationConfig(env: Env) {
+  return loadConfig(env, simulationConfig);
+}

@@ -89,6 +89,11 @@ interface Outgoing extends OutgoingMessage<DeviceKind> {
 type State = 'created' | 'running' | 'stopping' | 'stopped';
 
 const DROP_LOG_INTERVAL_MS = 10_000;
+/**
+ * Log lines, fixes and the registration held while the broker is away: an hour of a mobile
+ * sensor's one-a-second GPS fixes.
+ */
+const DEFAULT_EVENT_BUFFER = 3_600;
 
 export class SimulatedSensor {
   readonly spec: SensorSpec;
@@ -119,7 +124,7 @@ export class SimulatedSensor {
     this.now = options.now ?? Date.now;
     this.logger = options.logger.child({ serial: options.spec.serial });
     this.route = options.route ?? new Route();
-    this.events = new Outbox(options.eventBuffer ?? 3600);
+    this.events = new Outbox(options.eventBuffer ?? DEFAULT_EVENT_BUFFER);
     this.batches = new Outbox(options.bufferBatches);
     this.sender = new Sender<Outgoing>({
       queues: [this.events, this.batches],

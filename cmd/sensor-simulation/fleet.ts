@@ -10,6 +10,9 @@ import { concurrencyLimit } from '../../internal/simulation/index.js';
 import type { Logger } from '../../internal/telemetry/index.js';
 import { SimulatedSensor, type SensorOptions, type SensorSpec } from './device.js';
 
+/** Connections opened at once by default (the measurements above). */
+const DEFAULT_CONNECT_CONCURRENCY = 500;
+
 export interface FleetOptions extends Omit<
   SensorOptions,
   'spec' | 'password' | 'connectGate' | 'logger'
@@ -35,7 +38,13 @@ export class Fleet {
   private readonly bootTimers: NodeJS.Timeout[] = [];
 
   constructor(options: FleetOptions) {
-    const { specs, deviceSecret, logger, connectConcurrency = 500, ...common } = options;
+    const {
+      specs,
+      deviceSecret,
+      logger,
+      connectConcurrency = DEFAULT_CONNECT_CONCURRENCY,
+      ...common
+    } = options;
     this.logger = logger;
     this.bootSpacingMs = common.batchIntervalMs / Math.max(1, specs.length);
     const connectGate = concurrencyLimit(connectConcurrency);

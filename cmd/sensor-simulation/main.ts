@@ -1,15 +1,17 @@
 // sensor-simulation: simulated MQTT accelerometers. Wiring only: flags and environment, the
-// logger, provisioning when asked, the fleet, the health server, signals; then the summary.
-import { ConfigError, loadConfig } from '../../internal/config/index.js';
+// logger, provisioning when asked, the fleet, the health server; runService does the signals
+// and the stop: the outboxes drain, then the summary.
+import { ConfigError, type Env } from '../../internal/config/index.js';
+import { runService, type RunningService } from '../../internal/lifecycle/index.js';
 import { RabbitAdmin } from '../../internal/pubsub/index.js';
 import { provisionSensors } from '../../internal/simulation/index.js';
 import {
-  createLogger,
   createMetricsRegistry,
   startHealthServer,
+  type Logger,
 } from '../../internal/telemetry/index.js';
-import { PROGRAM, parseCli, resolveRun, usageError } from './cli.js';
-import { simulationConfig } from './config.js';
+import { PROGRAM, parseCli, resolveRun, usageError, type RunOptions } from './cli.js';
+import { loadSimulationConfig, type SimulationConfig } from './config.js';
 import { Fleet } from './fleet.js';
 import { registerSimulationMetrics } from './metrics.js';
 import { startProgressLog } from './progress.js';
@@ -18,7 +20,14 @@ import { buildSummary, writeSummaryFile } from './summary.js';
 /** How long a stopping fleet waits for its outboxes to be confirmed. */
 const DRAIN_TIMEOUT_MS = 20_000;
 
-async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+interface Prepared {
+  logLevel: SimulationConfig['logLevel'];
+  config: SimulationConfig;
+  options: RunOptions;
+}
+
+/** Flags and environment → what to run, or the exit code of a bad command line (2) or --help. */
+function prepare(argv: readonly string[], env: Env): Prepared | number {
   const cli = parseCli(argv);
   if (cli.kind === 'exit') {
     process.stdout.write(cli.stdout);
@@ -27,7 +36,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   }
   let config;
   try {
-    config = loadConfig(env, simulationConfig);
+    config = loadSimulationConfig(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${PROGRAM}: ${error.message}\n`);
@@ -38,10 +47,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     process.stderr.write(usageError(resolved.message).stderr);
     return 2;
   }
-  const options = resolved.options;
-  const logger = createLogger(PROGRAM, config.logLevel);
-
-  if (options.provision) {
+  if (resolved.options.provision) {
     const { managementUrl, adminUsername, adminPassword } = config;
     if (!managementUrl || !adminUsername || !adminPassword) {
       process.stderr.write(
@@ -50,18 +56,19 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       );
       return 2;
     }
+  }
+  return { logLevel: config.logLevel, config, options: resolved.options };
+}
+
+async function start({ config, options }: Prepared, logger: Logger): Promise<RunningService> {
+  if (options.provision) {
     const admin = new RabbitAdmin({
-      url: managementUrl,
-      username: adminUsername,
-      password: adminPassword,
+      url: config.managementUrl ?? '',
+      username: config.adminUsername ?? '',
+      password: config.adminPassword ?? '',
     });
-    try {
-      const serials = options.specs.map((s) => s.serial);
-      await provisionSensors(admin, serials, config.deviceSecret, logger);
-    } catch (error) {
-      logger.error({ err: error }, 'provisioning failed');
-      return 1;
-    }
+    const serials = options.specs.map((s) => s.serial);
+    await provisionSensors(admin, serials, config.deviceSecret, logger);
   }
 
   const fleet = new Fleet({
@@ -94,47 +101,38 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   fleet.start();
   const stopProgress = startProgressLog(fleet.sensors, logger);
 
-  // The first SIGINT/SIGTERM (or the end of --duration) stops gracefully; a second one stops
-  // waiting for the outboxes to drain.
-  const impatience = new AbortController();
-  const reason = await new Promise<string>((resolve) => {
-    let stopping = false;
-    const onSignal = (signal: NodeJS.Signals) => {
-      if (stopping) {
-        logger.warn({ signal }, 'second signal: not waiting for the outboxes any longer');
-        impatience.abort();
-        return;
-      }
-      stopping = true;
-      resolve(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    if (options.durationS !== undefined) {
-      setTimeout(() => {
-        stopping = true;
-        resolve('duration elapsed');
-      }, options.durationS * 1000).unref();
-    }
-  });
-  logger.info({ reason }, 'stopping');
-  stopProgress();
-  const { drained } = await fleet.stop({
-    timeoutMs: DRAIN_TIMEOUT_MS,
-    signal: impatience.signal,
-  });
-  const summary = buildSummary(fleet.sensors);
-  logger.info({ drained, summary }, 'summary');
-  await health.close();
-  if (options.summaryFile) {
-    try {
-      await writeSummaryFile(options.summaryFile, summary);
-    } catch (error) {
-      logger.error({ err: error, file: options.summaryFile }, 'cannot write the summary file');
-      return 1;
-    }
-  }
-  return 0;
+  let summary = buildSummary(fleet.sensors);
+  const { summaryFile, durationS } = options;
+  return {
+    // The end of --duration stops like the first signal; a second signal stops waiting for the
+    // outboxes to drain (runService aborts the step's signal).
+    finished:
+      durationS === undefined
+        ? undefined
+        : new Promise((resolve) =>
+            setTimeout(resolve, durationS * 1000, 'duration elapsed').unref(),
+          ),
+    stopSteps: [
+      { name: 'stop progress log', run: () => stopProgress() },
+      {
+        name: 'drain outboxes',
+        async run(signal) {
+          const { drained } = await fleet.stop({ timeoutMs: DRAIN_TIMEOUT_MS, signal });
+          summary = buildSummary(fleet.sensors);
+          logger.info({ drained, summary }, 'summary');
+        },
+      },
+      { name: 'close health server', run: () => health.close() },
+      ...(summaryFile === undefined
+        ? []
+        : [{ name: 'write summary file', run: () => writeSummaryFile(summaryFile, summary) }]),
+    ],
+  };
 }
 
-process.exit(await main(process.argv.slice(2), process.env));
+const prepared = prepare(process.argv.slice(2), process.env);
+process.exit(
+  typeof prepared === 'number'
+    ? prepared
+    : await runService({ name: PROGRAM, loadConfig: () => prepared, start }, process),
+);

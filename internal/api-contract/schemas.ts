@@ -3,6 +3,7 @@
 // iotctl takes its types from them (type-only), so the CLI and the server cannot drift apart.
 import { Type, type Static, type TSchema } from 'typebox';
 import { MAX_SAMPLE_FREQUENCY_HZ, MIN_SAMPLE_FREQUENCY_HZ } from '../validation/index.js';
+import { COMMAND_STATUSES } from './command-status.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Timestamp = Type.String({ format: 'date-time' });
@@ -80,7 +81,7 @@ export const LogLine = Type.Object({
 });
 export const LogList = Type.Object({ items: Type.Array(LogLine) });
 
-const CommandStatusSchema = Type.Enum(['queued', 'sent', 'applied', 'rejected', 'expired']);
+const CommandStatusSchema = Type.Enum([...COMMAND_STATUSES]);
 export const CommandTypeSchema = Type.Enum(['sleep', 'awake', 'set_sample_frequency']);
 export const CommandBody = Type.Object(
   {

@@ -1,8 +1,10 @@
 // Errors of internal/auth, with stable codes the API maps to statuses.
+export type AuthErrorCode = 'TOKEN_INVALID';
+
 export class AuthError extends Error {
   override name = 'AuthError';
   constructor(
-    readonly code: 'invalid_token',
+    readonly code: AuthErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -13,6 +15,6 @@ export class AuthError extends Error {
 export class InvalidTokenError extends AuthError {
   override name = 'InvalidTokenError';
   constructor(message: string, options?: { cause?: unknown }) {
-    super('invalid_token', message, options);
+    super('TOKEN_INVALID', message, options);
   }
 }

@@ -1,5 +1,5 @@
 // The variables every service reads (docs/DESIGN.md "Configuration").
-import { oneOf, port, url } from './fields.js';
+import { duration, oneOf, port, url } from './fields.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -12,3 +12,15 @@ export const mqttUrl = url('IOT_MQTT_URL', ['mqtt:', 'mqtts:', 'tcp:', 'ssl:']);
 export const databaseUrl = url('IOT_DATABASE_URL', ['postgres:', 'postgresql:']);
 export const databaseOwnerUrl = url('IOT_DATABASE_OWNER_URL', ['postgres:', 'postgresql:']);
 export const apiUrl = url('IOT_API_URL', ['https:', 'http:']);
+
+/**
+ * Both ingesters: how long a message from a serial the registry has not enrolled yet waits
+ * (from the device's own timestamp) before it is dead-lettered. At least a second, since a
+ * device's first batches and boot logs arrive around its registration; at most an hour, the
+ * longest either ingester took before they shared one set of bounds.
+ */
+export const unknownSerialTimeout = duration(
+  'IOT_INGEST_UNKNOWN_SERIAL_TIMEOUT',
+  { minMs: 1_000, maxMs: 3_600_000 },
+  { default: 60_000 },
+);

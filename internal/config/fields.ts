@@ -1,5 +1,6 @@
 // Field constructors for loadConfig. Without `default`, a field is required; `optional()`
 // makes it undefined when unset.
+import { parseDuration } from './duration.js';
 import type { Field } from './load.js';
 import type { VariableName } from './variables.js';
 
@@ -99,15 +100,7 @@ export function oneOf<const T extends string>(
   );
 }
 
-const UNITS_MS: Record<string, number> = {
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-};
-
-/** A duration as `250ms`, `5s`, `2m`, `1h`, `7d` or a bare number of milliseconds; returns ms. */
+/** A duration (`250ms`, `5s`, `2m`, `1h`, `7d`, `1h30m`) or a bare number of milliseconds; returns ms. */
 export function duration(
   variable: VariableName,
   bounds: { minMs: number; maxMs: number },
@@ -116,9 +109,8 @@ export function duration(
   return field(
     variable,
     (raw) => {
-      const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(raw.trim());
-      if (!match) throw new Error(`"${raw}" is not a duration (e.g. 250ms, 5s, 2m)`);
-      const ms = Number(match[1]) * (UNITS_MS[match[2] ?? 'ms'] ?? 1);
+      const ms = parseDuration(raw, { bareNumberIsMs: true });
+      if (ms === undefined) throw new Error(`"${raw}" is not a duration (e.g. 250ms, 5s, 2m)`);
       if (ms < bounds.minMs || ms > bounds.maxMs) {
         throw new Error(`${raw} is outside ${bounds.minMs}ms..${bounds.maxMs}ms`);
       }

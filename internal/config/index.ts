@@ -3,3 +3,4 @@ export * from './variables.js';
 export * from './load.js';
 export * from './fields.js';
 export * from './common.js';
+export * from './duration.js';

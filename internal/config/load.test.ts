@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './errors.js';
-import { amqpUrl, httpPort, logLevel } from './common.js';
+import { amqpUrl, httpPort, logLevel, unknownSerialTimeout } from './common.js';
 import { duration, integer, optional, redactUrl, string } from './fields.js';
 import { loadConfig, type Env } from './load.js';
 
@@ -99,4 +99,19 @@ describe('loadConfig', () => {
       ),
     ).toThrowError(/IOT_AMQP_PREFETCH/);
   });
+});
+
+describe('IOT_INGEST_UNKNOWN_SERIAL_TIMEOUT, one set of bounds for both ingesters', () => {
+  const load = (raw?: string) =>
+    loadConfig({ IOT_INGEST_UNKNOWN_SERIAL_TIMEOUT: raw }, { t: unknownSerialTimeout }).t;
+
+  it.each([
+    [undefined, 60_000],
+    ['1s', 1_000],
+    ['1h', 3_600_000],
+  ])('%s = %d ms', (raw, ms) => expect(load(raw)).toBe(ms));
+
+  it.each(['500ms', '0', '2h'])('%s is refused', (raw) =>
+    expect(() => load(raw)).toThrowError(/IOT_INGEST_UNKNOWN_SERIAL_TIMEOUT/),
+  );
 });

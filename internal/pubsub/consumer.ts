@@ -9,6 +9,20 @@ import type { AmqpConnection, Attachment } from './connection.js';
 import type { Outcome } from './outcome.js';
 import type { Publisher } from './publisher.js';
 
+/**
+ * Unacknowledged deliveries per consumer when the service does not say: enough to keep a
+ * handler busy while acks travel back, few enough that one consumer does not hoard a backlog
+ * its peers on the same queue could share.
+ */
+export const DEFAULT_PREFETCH = 100;
+/** A channel the broker closed (the connection lives on) is reopened after this, not at once. */
+const CHANNEL_REOPEN_DELAY_MS = 1_000;
+/**
+ * A handler that threw (a database blip) gives its message back after this long, so a failing
+ * dependency is not retried in a tight loop; the queue's delivery limit bounds the retries.
+ */
+const HANDLER_FAILURE_REQUEUE_DELAY_MS = 1_000;
+
 export interface Delivery {
   readonly body: Buffer;
   readonly routingKey: string;
@@ -61,7 +75,7 @@ export class Consumer implements Attachment {
   async attach(model: ChannelModel): Promise<void> {
     if (this.stopped) return;
     const channel = await model.createChannel();
-    await channel.prefetch(this.options.prefetch ?? 100);
+    await channel.prefetch(this.options.prefetch ?? DEFAULT_PREFETCH);
     channel.on('error', (error: Error) =>
       this.logger.warn({ err: error }, 'consumer channel error'),
     );
@@ -77,7 +91,7 @@ export class Consumer implements Attachment {
             .catch((error: Error) =>
               this.logger.error({ err: error }, 'consumer re-attach failed'),
             );
-        }, 1000).unref();
+        }, CHANNEL_REOPEN_DELAY_MS).unref();
       }
     });
     const { consumerTag } = await channel.consume(this.options.queue, (message) => {
@@ -113,7 +127,7 @@ export class Consumer implements Attachment {
           { err: error, routingKey: delivery.routingKey },
           'handler failed; requeueing',
         );
-        return { kind: 'requeue', delayMs: 1000 };
+        return { kind: 'requeue', delayMs: HANDLER_FAILURE_REQUEUE_DELAY_MS };
       })
       .then((outcome) => this.settle(channel, message, delivery, outcome))
       .catch((error: unknown) => this.logger.error({ err: error }, 'could not settle a message'))

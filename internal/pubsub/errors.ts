@@ -1,9 +1,11 @@
 // Failures of the messaging layer, each with a stable code.
 
+export type PubSubErrorCode = 'PUBLISH_NACKED' | 'PUBLISH_TIMEOUT' | 'CONNECTION_CLOSED';
+
 export class PubSubError extends Error {
   override name = 'PubSubError';
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  readonly code: PubSubErrorCode;
+  constructor(code: PubSubErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
   }

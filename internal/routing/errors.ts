@@ -1,10 +1,12 @@
 // Why a message could not be read. Consumers map both to a dead letter with the message
 // as the reason; the `code` is what dashboards and tests match on.
 
+export type RoutingErrorCode = 'MESSAGE_UNDECODABLE' | 'SCHEMA_VERSION_UNSUPPORTED';
+
 export class RoutingError extends Error {
   override name = 'RoutingError';
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  readonly code: RoutingErrorCode;
+  constructor(code: RoutingErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
   }

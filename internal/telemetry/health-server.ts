@@ -5,6 +5,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 
+/** The codes of the health server's `{"error": {code, message}}` answers. */
+export type HealthErrorCode = 'METHOD_NOT_ALLOWED' | 'METRICS_FAILED' | 'NOT_FOUND';
+
 /** A named readiness check: resolves true when the dependency is usable. */
 export type ReadinessCheck = () => boolean | Promise<boolean>;
 
@@ -34,9 +37,10 @@ export async function startHealthServer(options: {
       res.writeHead(status, { 'content-type': type });
       res.end(typeof body === 'string' ? body : JSON.stringify(body));
     };
+    const replyError = (status: number, code: HealthErrorCode, message: string) =>
+      reply(status, { error: { code, message } });
     const route = req.url?.split('?')[0];
-    if (req.method !== 'GET')
-      return reply(405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'GET only' } });
+    if (req.method !== 'GET') return replyError(405, 'METHOD_NOT_ALLOWED', 'GET only');
     if (route === '/healthz') return reply(200, { status: 'ok' });
     if (route === '/readyz') {
       readiness(checks).then(
@@ -48,11 +52,11 @@ export async function startHealthServer(options: {
     if (route === '/metrics') {
       registry.metrics().then(
         (text) => reply(200, text, registry.contentType),
-        (error: Error) => reply(500, { error: { code: 'METRICS_FAILED', message: error.message } }),
+        (error: Error) => replyError(500, 'METRICS_FAILED', error.message),
       );
       return;
     }
-    reply(404, { error: { code: 'NOT_FOUND', message: `no route ${route ?? ''}` } });
+    replyError(404, 'NOT_FOUND', `no route ${route ?? ''}`);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { defaultConfigPath, writeContext } from '../../internal/iotctl-config/index.js';
 import { createPool } from '../../internal/storage/index.js';
+import { launchService, type ServiceProcess } from '../processes.js';
 import { repoRoot, stackEnv } from '../test/stack-env.js';
-import { startChild, stopChild, type Child } from './children.js';
 import { DEMO_SENSORS, createDemoFleet } from './demo-fleet.js';
 import { StatusBoard } from './status.js';
 
@@ -44,16 +44,18 @@ const services: [string, string[]][] = [
     ['--provision', ...DEMO_SENSORS.map((s) => `--sensor=${s.serial}:${s.hz}:${s.mount}`)],
   ],
 ];
-const children: Child[] = services.map(([name, args], i) =>
-  startChild({
-    name,
-    entry: `cmd/${name}/main.ts`,
-    args,
-    env,
-    httpPort: basePort + i,
-    repoRoot,
-    logDir,
-  }),
+const children: ServiceProcess[] = await Promise.all(
+  services.map(([name, args], i) =>
+    launchService({
+      name,
+      args,
+      env,
+      httpPort: basePort + i,
+      repoRoot,
+      logFile: path.join(logDir, `${name}.log`),
+      waitReady: false,
+    }),
+  ),
 );
 const port = (name: string) => children.find((c) => c.name === name)?.httpPort ?? 0;
 
@@ -98,7 +100,7 @@ const timer = setInterval(() => {
 }, STATUS_EVERY_MS);
 
 for (const child of children) {
-  void child.exited.then((code) => {
+  void child.exit.then((code) => {
     if (!stopping) console.log(`${child.name} exited (${code}); see ${child.logFile}`);
   });
 }
@@ -111,8 +113,8 @@ async function stop() {
   console.log('\nStopping: sensors first, then the services…');
   // Sensors first, so the services can drain what they sent.
   const simulator = children.filter((c) => c.name === 'sensor-simulation');
-  await Promise.all(simulator.map((c) => stopChild(c)));
-  await Promise.all(children.filter((c) => !simulator.includes(c)).map((c) => stopChild(c)));
+  await Promise.all(simulator.map((c) => c.stop()));
+  await Promise.all(children.filter((c) => !simulator.includes(c)).map((c) => c.stop()));
   await pool.end();
   console.log('Stopped.');
 }
@@ -121,5 +123,5 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 // Never leave a child behind, whatever ends this process.
 process.once('exit', () => {
-  for (const child of children) child.process.kill('SIGKILL');
+  for (const child of children) child.child.kill('SIGKILL');
 });

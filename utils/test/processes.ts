@@ -1,22 +1,11 @@
-// Real service processes for end-to-end tests: spawned with the stack's env on a free health
-// port, ready when their /readyz says so, stopped with a signal (or killed -9).
-import { spawn, type ChildProcess } from 'node:child_process';
+// Real service processes for end-to-end tests, through the shared launcher (utils/processes.ts):
+// the stack's env at warn level on a free health port, and their /metrics.
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Agent, request } from 'undici';
 import { repoRoot, serviceEnv, stackEnv } from './stack-env.js';
-import { freePort } from '../free-port.js';
+import { launchService, type ServiceProcess as LaunchedProcess } from '../processes.js';
 
-export interface ServiceProcess {
-  readonly name: string;
-  readonly httpPort: number;
-  readonly child: ChildProcess;
-  /** Everything the process printed so far (for failure messages). */
-  output(): string;
-  /** Resolves with the exit code when the process exits by itself (null if killed). */
-  readonly exit: Promise<number | null>;
-  /** Sends the signal and resolves with the exit code (null when killed by a signal). */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+export interface ServiceProcess extends LaunchedProcess {
   metrics(): Promise<string>;
 }
 
@@ -33,41 +22,21 @@ export async function startService(
     https?: boolean;
   } = {},
 ): Promise<ServiceProcess> {
-  const httpPort = await freePort();
-  const portVariable = options.https ? 'IOT_API_PORT' : 'IOT_HTTP_PORT';
   const get = options.https ? httpsGetter() : plainGet;
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join('cmd', name, 'main.ts'), ...(options.args ?? [])],
-    {
-      cwd: repoRoot,
-      env: serviceEnv({ IOT_LOG_LEVEL: 'warn', ...options.env, [portVariable]: String(httpPort) }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
-
-  const service: ServiceProcess = {
+  const launched = await launchService({
+    repoRoot,
     name,
-    httpPort,
-    child,
-    exit: exited,
-    output: () => output,
-    async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
+    args: options.args,
+    env: serviceEnv({ IOT_LOG_LEVEL: 'warn', ...options.env }),
+    portVariable: options.https ? 'IOT_API_PORT' : 'IOT_HTTP_PORT',
+    waitReady: options.waitReady,
+    readyCheck: async (port) => (await get(port, '/readyz')).ok,
+  });
+  return Object.assign(launched, {
     async metrics() {
-      return (await get(httpPort, '/metrics')).text;
+      return (await get(launched.httpPort, '/metrics')).text;
     },
-  };
-  if (options.waitReady ?? true) await waitReady(service, exited, get);
-  return service;
+  });
 }
 
 type Get = (port: number, path: string) => Promise<{ ok: boolean; text: string }>;
@@ -84,23 +53,6 @@ function httpsGetter(): Get {
     const text = await res.body.text();
     return { ok: res.statusCode === 200, text };
   };
-}
-
-async function waitReady(service: ServiceProcess, exited: Promise<number | null>, get: Get) {
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (gone) throw new Error(`${service.name} exited during start-up:\n${service.output()}`);
-    try {
-      if ((await get(service.httpPort, '/readyz')).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((wake) => setTimeout(wake, 200));
-  }
-  await service.stop('SIGKILL');
-  throw new Error(`${service.name} not ready within 60 s:\n${service.output()}`);
 }
 
 /** The sum of a Prometheus metric's samples whose labels include every `labels` pair. */

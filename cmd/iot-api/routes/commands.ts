@@ -5,6 +5,7 @@ import {
   CommandList,
   IdParams,
   LimitQuery,
+  FINAL_STATUSES,
   SerialParams,
   errorReplies,
   type CommandBodyType,
@@ -12,12 +13,7 @@ import {
 import { validateSerial } from '../../../internal/validation/index.js';
 import type { AppDeps, RouteApp } from '../app.js';
 import { invalid, notFound } from '../errors.js';
-import {
-  FINAL_STATUSES,
-  getCommand,
-  listCommands,
-  type CommandView,
-} from '../store/commands-store.js';
+import { getCommand, listCommands, type CommandView } from '../store/commands-store.js';
 import { sensorId } from '../store/sensors-store.js';
 import { principalOf } from './principal.js';
 

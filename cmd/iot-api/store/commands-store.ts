@@ -2,14 +2,12 @@
 // of status is appended to sensor_command_status and announced with NOTIFY (after commit), so
 // whichever API replica holds a `--wait` stream hears about it.
 import type { Static } from 'typebox';
-import type { Command } from '../../../internal/api-contract/index.js';
+import type { Command, CommandStatus } from '../../../internal/api-contract/index.js';
 import type { Queryable } from './queryable.js';
 import type { SensorState } from './sensors-store.js';
 
 export const COMMAND_TYPES = ['sleep', 'awake', 'set_sample_frequency'] as const;
 export type CommandType = (typeof COMMAND_TYPES)[number];
-export type CommandStatus = 'queued' | 'sent' | 'applied' | 'rejected' | 'expired';
-export const FINAL_STATUSES: readonly CommandStatus[] = ['applied', 'rejected', 'expired'];
 export const NOTIFY_CHANNEL = 'iot_command';
 
 /** As the API answers it: the schema's type (schemas.ts). */

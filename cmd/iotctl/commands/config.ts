@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { readConfig, updateConfig } from '../../../internal/iotctl-config/index.js';
 import { DEFAULT_CONTEXT } from '../context.js';
 import type { CliDeps, Writer } from '../deps.js';
-import { ConfigError } from '../errors.js';
+import { ContextError } from '../errors.js';
 import { outputOption, printList, type OutputFormat } from '../output.js';
 import { configPathOf, globalsOf } from '../session.js';
 import { NONE } from '../table.js';
@@ -98,7 +98,7 @@ export async function runCurrentContext(deps: ConfigDeps) {
 export async function runUseContext(options: { name: string }, deps: ConfigDeps) {
   await updateConfig(deps.configPath, (config) => {
     if (!config.contexts[options.name]) {
-      throw new ConfigError(
+      throw new ContextError(
         `no context "${options.name}" in ${deps.configPath} ` +
           `(create it with 'iotctl config set-context ${options.name} --api URL')`,
       );
@@ -117,10 +117,10 @@ export async function runSetContext(
     try {
       ca = await readFile(options.caFile, 'utf8');
     } catch (error) {
-      throw new ConfigError(`cannot read ${options.caFile}: ${(error as Error).message}`);
+      throw new ContextError(`cannot read ${options.caFile}: ${(error as Error).message}`);
     }
     if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
-      throw new ConfigError(`${options.caFile} is not a PEM certificate`);
+      throw new ContextError(`${options.caFile} is not a PEM certificate`);
     }
   }
   await updateConfig(deps.configPath, (config) => {

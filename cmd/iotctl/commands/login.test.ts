@@ -5,7 +5,7 @@ import {
   readConfig,
   writeConfig,
 } from '../../../internal/iotctl-config/index.js';
-import { ApiError } from '../errors.js';
+import { ApiResponseError } from '../errors.js';
 import { runCli } from '../program.js';
 import { FakeClient, testDeps } from '../test-support.js';
 
@@ -84,7 +84,7 @@ describe('login and logout', () => {
 
   it('a wrong password is the API’s message, without the "run iotctl login" hint', async () => {
     const client = new FakeClient().on('POST /auth/login', () => {
-      throw new ApiError(401, 'unauthenticated', 'wrong username or password');
+      throw new ApiResponseError(401, 'unauthenticated', 'wrong username or password');
     });
     const deps = testDeps(client);
     deps.stdin.end('nope\n');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LogLine } from '../api-types.js';
-import { ApiError, NetworkError } from '../errors.js';
+import { ApiResponseError, NetworkError } from '../errors.js';
 import { FakeClient, NOW, capture } from '../test-support.js';
 import { runLogs, type LogsOptions } from './logs.js';
 
@@ -87,7 +87,7 @@ describe('logs', () => {
 
   it('-f stops on an API error (exit 1)', async () => {
     const { deps } = setup(
-      [[line(1, 'a')], new ApiError(401, 'unauthenticated', 'token expired')],
+      [[line(1, 'a')], new ApiResponseError(401, 'unauthenticated', 'token expired')],
       99,
     );
     await expect(runLogs(options({ follow: true }), deps)).rejects.toThrow('token expired');
