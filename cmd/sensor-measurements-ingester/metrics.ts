@@ -33,7 +33,8 @@ export function ingesterMetrics(registry: Registry) {
     latency: new Histogram({
       name: 'iot_ingest_latency_seconds',
       help: 'Sensor publish time to database commit',
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      // 0.2 splits the 0.15–0.25 s bucket: the `high` target is a p99 under 250 ms.
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     }),
     commitSeconds: new Histogram({
