@@ -47,15 +47,59 @@ describe('migrations on PGlite with TimescaleDB', () => {
     expect(rows.filter((row) => row.skipped).map((row) => row.name)).toEqual(POSTGIS_MIGRATIONS);
   });
 
-  it('makes sensor_measurement and sensor_log hypertables', async () => {
+  it('makes sensor_measurement, sensor_log and sensor_feature hypertables', async () => {
     const { rows } = await db.query<{ hypertable_name: string; compression_enabled: boolean }>(
       `SELECT hypertable_name, compression_enabled FROM timescaledb_information.hypertables
        ORDER BY hypertable_name`,
     );
     expect(rows).toEqual([
+      { hypertable_name: 'sensor_feature', compression_enabled: false },
       { hypertable_name: 'sensor_log', compression_enabled: false },
       { hypertable_name: 'sensor_measurement', compression_enabled: true },
     ]);
+  });
+
+  it('aggregates features per minute and per hour, refreshed by policy', async () => {
+    const { rows } = await db.query<{ view_name: string }>(
+      `SELECT view_name FROM timescaledb_information.continuous_aggregates ORDER BY view_name`,
+    );
+    expect(rows.map((r) => r.view_name)).toEqual(['sensor_feature_1h', 'sensor_feature_1m']);
+    const jobs = await db.query<{ view: string; schedule: string }>(
+      `SELECT hypertable_name AS view, schedule_interval::text AS schedule
+       FROM timescaledb_information.jobs
+       WHERE proc_name = 'policy_refresh_continuous_aggregate' ORDER BY view`,
+    );
+    expect(jobs.rows).toEqual([
+      { view: 'sensor_feature_1h', schedule: '00:30:00' },
+      { view: 'sensor_feature_1m', schedule: '00:01:00' },
+    ]);
+  });
+
+  it('stores a window once per sensor and start, and aggregates it', async () => {
+    await db.exec(
+      `INSERT INTO organization (name) VALUES ('pglite') ON CONFLICT DO NOTHING;
+       INSERT INTO sensor (serial_number, organization_id, sample_frequency)
+       SELECT 'FEAT-1', id, 1000 FROM organization WHERE name = 'pglite'`,
+    );
+    const insert = (rms: number) =>
+      db.query(
+        `INSERT INTO sensor_feature (sensor_id, window_start, window_end, sample_rate_hz,
+           sample_count, acceleration_rms_g, acceleration_peak_g, crest_factor, kurtosis,
+           dominant_hz, dominant_amplitude_g, baseline_status, feature_vector)
+         SELECT id, '2026-01-01T00:00:00Z', '2026-01-01T00:00:01Z', 1000, 1000, $1, 1, 1.4, 1.5,
+           50, 1, 'learning', '{}' FROM sensor WHERE serial_number = 'FEAT-1'
+         ON CONFLICT (sensor_id, window_start) DO UPDATE
+           SET acceleration_rms_g = EXCLUDED.acceleration_rms_g`,
+        [rms],
+      );
+    await insert(0.5);
+    await insert(0.7);
+    await db.exec(`CALL refresh_continuous_aggregate('sensor_feature_1m', NULL, NULL)`);
+    const { rows } = await db.query<{ windows: number; rms: number }>(
+      `SELECT windows::int, acceleration_rms_g AS rms FROM sensor_feature_1m
+       WHERE sensor_id = (SELECT id FROM sensor WHERE serial_number = 'FEAT-1')`,
+    );
+    expect(rows).toEqual([{ windows: 1, rms: 0.7 }]);
   });
 
   it('keys blocks by sensor and start time, and indexes logs once', async () => {
@@ -234,10 +278,13 @@ describe('migrations on plain PGlite (no TimescaleDB)', () => {
       'organization',
       'schema_migrations',
       'sensor',
+      'sensor_baseline',
       'sensor_command',
       'sensor_command_status',
+      'sensor_feature',
       'sensor_log',
       'sensor_measurement',
+      'sensor_spectrum',
       'target',
     ]);
   });

@@ -121,10 +121,13 @@ describe('migrations on the local PostgreSQL', () => {
         'organization',
         'schema_migrations',
         'sensor',
+        'sensor_baseline',
         'sensor_command',
         'sensor_command_status',
+        'sensor_feature',
         'sensor_log',
         'sensor_measurement',
+        'sensor_spectrum',
         'target',
         'target_location',
       ]);
