@@ -69,10 +69,13 @@ export async function writeFeatureRow(
   const updates = names
     .filter((name) => name !== 'sensor_id' && name !== 'window_start')
     .map((name) => `${name} = EXCLUDED.${name}`);
+  // clock_timestamp(), not now(): taken under the sensor's lock, so analysed_at orders a
+  // sensor's windows as they were analysed (now() is when the transaction began waiting).
   await client.query(
-    `INSERT INTO sensor_feature (${names.join(', ')}) VALUES (${placeholders.join(', ')})
+    `INSERT INTO sensor_feature (${names.join(', ')}, analysed_at)
+     VALUES (${placeholders.join(', ')}, clock_timestamp())
      ON CONFLICT (sensor_id, window_start) DO UPDATE
-       SET ${updates.join(', ')}, analysed_at = now()`,
+       SET ${updates.join(', ')}, analysed_at = EXCLUDED.analysed_at`,
     Object.values(values),
   );
 }

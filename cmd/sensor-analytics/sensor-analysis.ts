@@ -11,7 +11,10 @@
 // saw) is recognised by the cursor and skipped. Windows are keyed by their start and written
 // with ON CONFLICT DO UPDATE, so even a window analysed twice is one row. A batch that starts
 // past the cursor may have a predecessor still in flight on the other replica: it waits for
-// it briefly (ORDER_WAIT_MS) before the gap is taken as real. We chose the row lock over an
+// it briefly (ORDER_WAIT_MS) before the gap is taken as real. (One case is not covered: a
+// sensor's very first batch has no cursor to wait on, so if another replica takes the second
+// batch in first, the first is then late and skipped. Devices send their first two batches a
+// batch interval apart, far longer than one is in flight.) We chose the row lock over an
 // advisory lock because the row is the state itself: locking it and reading it are one step,
 // and it survives restarts; over single-active-consumer because that cannot be turned on for
 // a queue that already exists, and would idle every replica but one.
