@@ -3,7 +3,7 @@
 // is dead-lettered with its reason, the baseline survives a restart, and two replicas store
 // each window once and in order.
 import type { Channel, ChannelModel } from 'amqplib';
-import type pg from 'pg';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AmqpConnection, Publisher } from '../../internal/pubsub/index.js';
 import {
@@ -22,6 +22,7 @@ import { parseBaseline } from '../../internal/vibration/index.js';
 import { drainQueue, openConnection, rabbitAdmin, rawChannel } from '../../utils/test/brokers.js';
 import { count, createSensor, testPool, uniqueSerial } from '../../utils/test/database.js';
 import { metricValue, startService, type ServiceProcess } from '../../utils/test/processes.js';
+import { stackEnv } from '../../utils/test/stack-env.js';
 
 const admin = rabbitAdmin();
 let pool: pg.Pool;
@@ -268,6 +269,46 @@ describe('sensor-analytics', () => {
     for (const m of dead) {
       expect(m.properties.headers?.[DEAD_LETTER_HEADERS.queue]).toBe(QUEUES.measurementsAnalytics);
     }
+  });
+
+  it('requeues while the database refuses the write, and stores everything once it is back', async () => {
+    const serial = uniqueSerial('DBDOWN');
+    const id = await createSensor(pool, serial, { hz: RATE });
+    const analytics = await startAnalytics();
+    const t0Us = (Date.now() - 60_000) * 1000;
+    // The owner hides the table the features go to: every write fails, as with a database
+    // that is down, without stopping the stack's database under the other tests.
+    const owner = new pg.Client({ connectionString: stackEnv().IOT_DATABASE_OWNER_URL });
+    await owner.connect();
+    try {
+      await owner.query('ALTER TABLE sensor_feature RENAME TO sensor_feature_away');
+      try {
+        for (let k = 0; k < 3; k++) await publishBatch(sineBatch(serial, k, t0Us));
+        await vi.waitFor(
+          async () => {
+            const text = await analytics.metrics();
+            expect(
+              metricValue(text, 'iot_analytics_messages_total', { outcome: 'requeue' }),
+            ).toBeGreaterThanOrEqual(3);
+          },
+          { timeout: 20_000, interval: 200 },
+        );
+      } finally {
+        await owner.query('ALTER TABLE sensor_feature_away RENAME TO sensor_feature');
+      }
+    } finally {
+      await owner.end();
+    }
+    await waitForWindows(id, 3);
+    const rows = await featuresOf(id, t0Us);
+    expect(rows.map((r) => r.start_s)).toEqual([0, 1, 2]);
+    expect((await baselineOf(id))?.learned).toBe(3);
+    expect(
+      metricValue(await analytics.metrics(), 'iot_analytics_messages_total', {
+        outcome: 'dead-letter',
+      }),
+    ).toBe(0);
+    expect((await raw.channel.checkQueue(DEAD_LETTER_QUEUE)).messageCount).toBe(0);
   });
 
   it('keeps the baseline across a restart: learning continues, then scoring starts', async () => {
