@@ -475,8 +475,10 @@ describe('targets, sensors, alarms', () => {
     await pool.query(
       `INSERT INTO sensor_baseline (sensor_id, baseline) VALUES ($1, '{}');
        INSERT INTO sensor_spectrum (sensor_id, window_start, window_end, sample_rate_hz,
-         spectrum_step_hz, spectrum) VALUES ($1, now() - interval '2 s', now(), 500, 1, '{0.1}')`
-        .replaceAll('$1', String(id)),
+         spectrum_step_hz, spectrum) VALUES ($1, now() - interval '2 s', now(), 500, 1, '{0.1}')`.replaceAll(
+        '$1',
+        String(id),
+      ),
     );
     const logs = await api.call('GET', `/api/v1/sensors/${serial}/logs`, { token: viewer });
     expect(logs.body).toMatchObject({ items: [{ level: 'info', message: 'hello' }] });
