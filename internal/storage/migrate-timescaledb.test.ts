@@ -187,6 +187,27 @@ describe('migrations on PGlite with TimescaleDB', () => {
     expect(old.rows.map((r) => r.offset_ms)).toEqual([0, 250, 500, 750]);
   });
 
+  // A target's machine parameters (0014): each in range, a bearing all or nothing.
+  it.each([
+    ['an SKF 6205 at 1480 rpm, group2-rigid', "1480, 9, 7.94, 39.04, 0, 'group2-rigid'", null],
+    ['no parameters at all', 'NULL, NULL, NULL, NULL, NULL, NULL', null],
+    ['a bearing without its angle (0°)', 'NULL, 9, 7.94, 39.04, NULL, NULL', null],
+    ['rpm 0', '0, NULL, NULL, NULL, NULL, NULL', /target_rpm_range/],
+    ['an unknown ISO class', "NULL, NULL, NULL, NULL, NULL, 'V'", /target_iso_class_known/],
+    ['balls without diameters', 'NULL, 9, NULL, NULL, NULL, NULL', /target_bearing_complete/],
+    ['balls wider than the pitch', 'NULL, 9, 40, 39, 0, NULL', /target_bearing_complete/],
+    ['a 90° contact angle', 'NULL, 9, 7.94, 39.04, 90, NULL', /target_bearing_angle_deg_range/],
+  ])('target parameters: %s', async (_name, values, refusal) => {
+    const insert = db.query(
+      `INSERT INTO target (organization_id, name, rpm, bearing_balls, bearing_ball_mm,
+         bearing_pitch_mm, bearing_angle_deg, iso_class)
+       SELECT id, 'machine-' || md5(random()::text), ${values} FROM organization
+        WHERE name = 'default'`,
+    );
+    if (refusal === null) await expect(insert).resolves.toBeDefined();
+    else await expect(insert).rejects.toThrow(refusal);
+  });
+
   it('applies nothing the second time', async () => {
     const again = await runMigrations(db, { skipRequiring: ['postgis'] });
     expect(again).toEqual({
