@@ -1,8 +1,9 @@
 // Turns deliveries into analysed windows. Each message is decoded and checked (bad input →
 // dead letter with the reason), its serial resolved (not enrolled yet → wait, then dead
 // letter); one sensor's batches are analysed strictly one after another, in arrival order,
-// while many sensors run at once; the features are committed, then announced on
-// sensor.<serial>.features, then the message is acked. A database that is down → requeue.
+// while many sensors run at once; the features are written, announced on
+// sensor.<serial>.features, committed, and the message is acked. A database that is down
+// (or a broker that does not confirm the event) → requeue.
 import type pg from 'pg';
 import {
   ack,
@@ -28,7 +29,12 @@ import { validateMeasurementBatch } from '../../internal/validation/index.js';
 import { featureEvent } from './feature-row.js';
 import type { MachineDirectory } from './machine-directory.js';
 import type { AnalyticsMetrics } from './metrics.js';
-import { analyseBatch, batchRun, type AnalysisSettings } from './sensor-analysis.js';
+import {
+  analyseBatch,
+  batchRun,
+  type AnalysedWindow,
+  type AnalysisSettings,
+} from './sensor-analysis.js';
 
 /**
  * Pause before a batch whose analysis failed (the database down, most likely) is offered
@@ -51,6 +57,22 @@ export interface AnalyticsDeps {
 export function createAnalyticsHandler(deps: AnalyticsDeps): Handler {
   const { pool, directory, machines, publisher, metrics, logger, settings } = deps;
 
+  /** One FeatureEvent per window, each confirmed by the broker (see analyseBatch). */
+  const announce = async (
+    serial: string,
+    publishedAtMs: number,
+    windows: readonly AnalysedWindow[],
+  ): Promise<void> => {
+    const analysedAt = Date.now();
+    for (const { window, features } of windows) {
+      await publisher.publish(
+        EXCHANGE,
+        derivedKey(serial, 'features'),
+        featureEventCodec.encode(featureEvent(serial, window, features, publishedAtMs, analysedAt)),
+      );
+    }
+  };
+
   const handle: Handler = async (delivery) => {
     const batch = decodeDeviceMessage(delivery, (bytes) =>
       validateMeasurementBatch(measurementBatchCodec.decode(bytes)),
@@ -65,7 +87,9 @@ export function createAnalyticsHandler(deps: AnalyticsDeps): Handler {
       }
       const machine = await machines.machineOf(sensor.id);
       const run = batchRun(batch);
-      const result = await analyseBatch(pool, sensor.id, run, machine, settings);
+      const result = await analyseBatch(pool, sensor.id, run, machine, settings, (windows) =>
+        announce(batch.serial, batch.publishedAtMs, windows),
+      );
       if (result.kind === 'duplicate') {
         metrics.duplicates.inc();
         return ack();
@@ -73,20 +97,11 @@ export function createAnalyticsHandler(deps: AnalyticsDeps): Handler {
       const committedAt = Date.now();
       if (result.gap) metrics.gaps.inc();
       metrics.samples.inc(run.samples.length);
-      for (const { window, features } of result.windows) {
+      for (const { features } of result.windows) {
         metrics.windows.inc({ diagnosis: features.diagnosis?.kind ?? 'none' });
         if (batch.publishedAtMs > 0) {
           metrics.latency.observe(Math.max(0, committedAt - batch.publishedAtMs) / 1000);
         }
-        // After the commit: a crash in between loses the event, never the stored window
-        // (a redelivered batch is recognised as taken in and only acked).
-        await publisher.publish(
-          EXCHANGE,
-          derivedKey(batch.serial, 'features'),
-          featureEventCodec.encode(
-            featureEvent(batch.serial, window, features, batch.publishedAtMs, committedAt),
-          ),
-        );
       }
       metrics.processingSeconds.observe(Number(process.hrtime.bigint() - startedAt) / 1e9);
       return ack();

@@ -1,6 +1,6 @@
 // One batch of one sensor through the analysis, against the sensor's stored state, in one
 // transaction: take the batch in, analyse every window it completes, learn or score against
-// the baseline, store the features, the latest spectra and the new state, commit.
+// the baseline, store the features, the latest spectra and the new state, announce, commit.
 //
 // Scaling out. Replicas share the queue, so one sensor's batches can reach two processes at
 // once. Every batch is taken in while holding the sensor's sensor_baseline row FOR UPDATE,
@@ -97,12 +97,20 @@ function freshBaseline(rateHz: number, settings: AnalysisSettings): Baseline {
   return createBaseline({ rateHz, windows: settings.baselineWindows });
 }
 
+/**
+ * Takes the batch in. `announce` is called with the windows it completed after they are
+ * written and before COMMIT: an event is never lost to a crash after the commit (the batch is
+ * redelivered, finds the cursor unmoved, and announces again), at the price of an event for a
+ * window whose commit then failed being announced twice. Consumers key events by
+ * (serial, window start).
+ */
 export async function analyseBatch(
   pool: pg.Pool,
   sensorId: number,
   batch: SampleRun,
   machine: MachineParameters,
   settings: AnalysisSettings,
+  announce: (windows: readonly AnalysedWindow[]) => Promise<void> = async () => {},
 ): Promise<BatchResult> {
   await waitForTurn(pool, sensorId, batch);
   const client = await pool.connect();
@@ -163,6 +171,7 @@ export async function analyseBatch(
         taken.pending === null ? null : Array.from(taken.pending.samples),
       ],
     );
+    await announce(analysed);
     await client.query('COMMIT');
     return { kind: 'analysed', windows: analysed, gap: gap || taken.dropped };
   } catch (error) {
