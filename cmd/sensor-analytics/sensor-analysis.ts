@@ -11,10 +11,12 @@
 // saw) is recognised by the cursor and skipped. Windows are keyed by their start and written
 // with ON CONFLICT DO UPDATE, so even a window analysed twice is one row. A batch that starts
 // past the cursor may have a predecessor still in flight on the other replica: it waits for
-// it briefly (ORDER_WAIT_MS) before the gap is taken as real. (One case is not covered: a
-// sensor's very first batch has no cursor to wait on, so if another replica takes the second
-// batch in first, the first is then late and skipped. Devices send their first two batches a
-// batch interval apart, far longer than one is in flight.) We chose the row lock over an
+// it briefly (ORDER_WAIT_MS) before the gap is taken as real, if the sensor is being analysed
+// at the time. (Not covered: where a sensor's stream starts — its first batch ever, or the
+// first after it was idle — there is no recent cursor to wait on, so if another replica
+// takes the next batch in first, the earlier one is late and skipped. A device's consecutive
+// batches come a batch interval apart, far longer than one is in flight, unless a backlog is
+// replayed to several replicas at once.) We chose the row lock over an
 // advisory lock because the row is the state itself: locking it and reading it are one step,
 // and it survives restarts; over single-active-consumer because that cannot be turned on for
 // a queue that already exists, and would idle every replica but one.
@@ -40,7 +42,7 @@ import {
 /**
  * How long a batch that starts past the cursor waits for its predecessor: replicas handle a
  * sensor's consecutive batches within milliseconds of each other, so 2 s covers a busy
- * database; a real gap (a sensor asleep, a lost batch) costs this once.
+ * database; a real gap in a live stream (a lost batch) costs this once.
  */
 export const ORDER_WAIT_MS = 2_000;
 /** How often the waiting batch looks at the cursor again. */
@@ -73,22 +75,34 @@ const ts = (param: string) => `'epoch'::timestamptz + ${param}::bigint * INTERVA
 /** Half a sample period: two batch times closer than that are the same instant. */
 const toleranceUs = (rateHz: number) => 500_000 / rateHz;
 
-async function readCursor(pool: pg.Pool, sensorId: number): Promise<number | null> {
-  const { rows } = await pool.query<{ next_start_us: string | null }>(
-    `SELECT ${us('next_start')} AS next_start_us FROM sensor_baseline WHERE sensor_id = $1`,
+/** Where the sensor's next batch should start, and how long ago its state last moved. */
+async function readCursor(
+  pool: pg.Pool,
+  sensorId: number,
+): Promise<{ nextStartUs: number; idleMs: number } | null> {
+  const { rows } = await pool.query<{ next_start_us: string | null; idle_ms: number }>(
+    `SELECT ${us('next_start')} AS next_start_us,
+            (extract(epoch FROM now() - updated_at) * 1000)::float8 AS idle_ms
+       FROM sensor_baseline WHERE sensor_id = $1`,
     [sensorId],
   );
-  const raw = rows[0]?.next_start_us;
-  return raw === null || raw === undefined ? null : Number(raw);
+  const row = rows[0];
+  if (row === undefined || row.next_start_us === null) return null;
+  return { nextStartUs: Number(row.next_start_us), idleMs: row.idle_ms };
 }
 
-/** Waits (up to ORDER_WAIT_MS) while the batch starts past the cursor: a predecessor may be on its way. */
+/**
+ * Waits (up to ORDER_WAIT_MS) while the batch starts past the cursor and the sensor is being
+ * analysed right now (its state moved within ORDER_WAIT_MS): then a predecessor is likely in
+ * flight on another replica. A sensor that was idle (asleep, or every replica restarted) is
+ * not waited for: its first batch after the pause just starts a new stretch.
+ */
 async function waitForTurn(pool: pg.Pool, sensorId: number, batch: SampleRun): Promise<void> {
   const deadline = Date.now() + ORDER_WAIT_MS;
   for (;;) {
     const cursor = await readCursor(pool, sensorId);
-    if (cursor === null || batch.startUs <= cursor + toleranceUs(batch.rateHz)) return;
-    if (Date.now() >= deadline) return;
+    if (cursor === null || batch.startUs <= cursor.nextStartUs + toleranceUs(batch.rateHz)) return;
+    if (cursor.idleMs > ORDER_WAIT_MS || Date.now() >= deadline) return;
     await new Promise((wake) => setTimeout(wake, ORDER_POLL_MS));
   }
 }
