@@ -465,6 +465,22 @@ describe('targets, sensors, alarms', () => {
       `INSERT INTO sensor_log (time, sensor_id, level, message) VALUES (now(), $1, 'info', 'hello')`,
       [id],
     );
+    await pool.query(
+      `INSERT INTO sensor_feature (sensor_id, window_start, window_end, sample_rate_hz,
+         sample_count, acceleration_rms_g, acceleration_peak_g, crest_factor, kurtosis,
+         dominant_hz, dominant_amplitude_g, baseline_status, feature_vector)
+       VALUES ($1, now() - interval '2 s', now() - interval '1 s', 500, 500, 0.5, 0.7, 1.4, 1.5,
+         50, 0.7, 'learning', '{}')`,
+      [id],
+    );
+    await pool.query(
+      `INSERT INTO sensor_baseline (sensor_id, baseline) VALUES ($1, '{}');
+       INSERT INTO sensor_spectrum (sensor_id, window_start, window_end, sample_rate_hz,
+         spectrum_step_hz, spectrum) VALUES ($1, now() - interval '2 s', now(), 500, 1, '{0.1}')`.replaceAll(
+        '$1',
+        String(id),
+      ),
+    );
     const logs = await api.call('GET', `/api/v1/sensors/${serial}/logs`, { token: viewer });
     expect(logs.body).toMatchObject({ items: [{ level: 'info', message: 'hello' }] });
     expect(
@@ -479,9 +495,12 @@ describe('targets, sensors, alarms', () => {
     expect(
       await count(pool, 'SELECT count(*) AS n FROM sensor_measurement WHERE sensor_id = $1', [id]),
     ).toBe(0);
-    expect(
-      await count(pool, 'SELECT count(*) AS n FROM sensor_log WHERE sensor_id = $1', [id]),
-    ).toBe(0);
+    for (const table of ['sensor_log', 'sensor_feature', 'sensor_baseline', 'sensor_spectrum']) {
+      expect(
+        await count(pool, `SELECT count(*) AS n FROM ${table} WHERE sensor_id = $1`, [id]),
+        table,
+      ).toBe(0);
+    }
     expect((await api.call('GET', `/api/v1/sensors/${serial}`, { token: admin })).status).toBe(404);
   });
 

@@ -112,6 +112,58 @@ describe('good command lines', () => {
     expect(run([...argv])).toMatchObject(expected);
   });
 
+  it('puts --rpm, --bearing and --fault on the --sensor before them, or on every sensor', () => {
+    const skf6205 = { balls: 9, ballMm: 7.94, pitchMm: 39.04, angleDeg: 0 };
+    const specs = run([
+      '--rpm',
+      '1800',
+      '--sensor',
+      'PRESS-1:6400',
+      '--rpm',
+      '1480',
+      '--bearing',
+      'balls=9,ball-mm=7.94,pitch-mm=39.04,angle=0',
+      '--fault',
+      'bearing-outer@30:1.5',
+      '--sensor',
+      'COMP-2:1000',
+      '--fault',
+      'imbalance',
+    ]).specs;
+    expect(specs).toEqual([
+      {
+        serial: 'PRESS-1',
+        sampleRateHz: 6400,
+        mount: 'fixed',
+        machine: {
+          rpm: 1480,
+          bearing: skf6205,
+          fault: { kind: 'bearing-outer', onsetS: 30, severity: 1.5 },
+        },
+      },
+      {
+        serial: 'COMP-2',
+        sampleRateHz: 1000,
+        mount: 'fixed',
+        machine: { rpm: 1800, fault: { kind: 'imbalance', onsetS: 0, severity: 1 } },
+      },
+    ]);
+    expect(run(['--sensors', '2', '--rpm', '3000']).specs.map((s) => s.machine)).toEqual([
+      { rpm: 3000 },
+      { rpm: 3000 },
+    ]);
+    // The angle defaults to 0°: a deep-groove bearing under radial load.
+    expect(
+      run(['--rpm', '1480', '--bearing', 'pitch-mm=39.04,balls=9,ball-mm=7.94']).specs[0]?.machine,
+    ).toEqual({ rpm: 1480, bearing: skf6205 });
+  });
+
+  it('without machine flags keeps the default signal (no machine on any sensor)', () => {
+    expect(run(['--sensor', 'A-1:100', '--signal', 'looped']).specs).toEqual([
+      { serial: 'A-1', sampleRateHz: 100, mount: 'fixed' },
+    ]);
+  });
+
   it('widens the serial number for fleets of 10 000', () => {
     const specs = run(['--sensors', '10000', '--frequency', '1']).specs;
     expect(specs.at(0)?.serial).toBe('SIM-00001');
@@ -167,6 +219,23 @@ describe('bad command lines exit 2 naming the flag', () => {
     [['--summary-file'], '--summary-file'],
     [['--sensor', 'A-1:100', '--sensors', '3'], '--sensors'],
     [['--sensor', 'A-1:100', '--frequency', '3'], '--frequency'],
+    [['--rpm', '0'], '--rpm'],
+    [['--rpm', 'fast'], '--rpm'],
+    [['--rpm', '100001'], '--rpm'],
+    [['--rpm', '1', '--rpm', '2'], '--rpm'],
+    [['--sensor', 'A-1:100', '--rpm', '1', '--rpm', '2'], '--rpm'],
+    [['--rpm', '1480', '--bearing', 'balls=9'], '--bearing'],
+    [['--rpm', '1480', '--bearing', 'balls=9,ball-mm=40,pitch-mm=39'], '--bearing'],
+    [['--rpm', '1480', '--bearing', 'balls=9,ball-mm=7,pitch-mm=39,angle=90'], '--bearing'],
+    [['--rpm', '1480', '--bearing', 'balls=9,ball-mm=7,pitch-mm=39,colour=2'], '--bearing'],
+    [['--rpm', '1480', '--fault', 'melted'], '--fault'],
+    [['--rpm', '1480', '--fault', 'imbalance@soon'], '--fault'],
+    [['--rpm', '1480', '--fault', 'imbalance:-1'], '--fault'],
+    [['--fault', 'imbalance'], '--rpm'],
+    [['--bearing', 'balls=9,ball-mm=7.94,pitch-mm=39.04'], '--rpm'],
+    [['--rpm', '1480', '--fault', 'bearing-outer@10'], '--bearing'],
+    [['--sensor', 'A-1:100', '--fault', 'bearing-inner', '--rpm', '1'], '--bearing'],
+    [['--rpm', '1480', '--signal', 'looped'], '--signal'],
     [['--bogus'], '--bogus'],
     [['extra'], 'extra'],
   ])('%j names %s', (argv, flag) => {

@@ -7,6 +7,12 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { parseDuration as parseDurationWithUnit } from '../../internal/config/index.js';
 import { fleetSerials } from '../../internal/simulation/index.js';
 import {
+  InvalidMachineError,
+  validateMachine,
+  type BearingGeometry,
+  type SyntheticFaultKind,
+} from '../../internal/vibration/index.js';
+import {
   MAX_BATCH_SAMPLES,
   SERIAL_PATTERN,
   ValidationError,
@@ -15,13 +21,16 @@ import {
 } from '../../internal/validation/index.js';
 import { samplesPerBatch } from './batch-clock.js';
 import type { SensorSpec } from './device.js';
+import { FAULT_KINDS, type FaultSpec, type MachineSpec } from './machine-signal.js';
 import type { SignalMode } from './signal.js';
 
 export const PROGRAM = 'sensor-simulation';
 export const USAGE =
   `usage: ${PROGRAM} [--sensor SERIAL:HZ[:fixed|mobile]]... [--sensors N] [--frequency HZ]` +
   ' [--serial-prefix P] [--mobile N] [--batch-interval D] [--buffer-batches N] [--heartbeat D]' +
-  ' [--summary-file PATH] [--duration S] [--provision] [--signal exact|looped]';
+  ' [--summary-file PATH] [--duration S] [--provision] [--signal exact|looped]' +
+  ' [--rpm N] [--bearing balls=N,ball-mm=D,pitch-mm=P[,angle=DEG]]' +
+  ' [--fault KIND[@SECONDS][:SEVERITY]]';
 
 export const MAX_SENSORS = 10_000;
 export const MIN_BATCH_INTERVAL_MS = 10;
@@ -42,6 +51,8 @@ export interface CliFlags {
   duration?: number;
   provision?: boolean;
   signal?: SignalMode;
+  /** `--rpm`, `--bearing`, `--fault` given before any `--sensor`: every sensor's machine. */
+  machine?: MachineSpec;
 }
 
 /** The IOT_SIM_* environment (already validated by loadConfig): what flags fall back to. */
@@ -127,6 +138,58 @@ export function parseSensorSpec(raw: string, previous: SensorSpec[] = []): Senso
   return [...previous, spec];
 }
 
+/** Highest running speed accepted: 100,000 rpm, as target.rpm allows. */
+export const MAX_RPM = 100_000;
+
+function rpm(raw: string): number {
+  if (!/^\d+(\.\d+)?$/.test(raw)) throw invalid('Must be a number of revolutions per minute.');
+  const n = Number(raw);
+  if (n <= 0 || n > MAX_RPM) throw invalid(`Must be more than 0 and at most ${MAX_RPM}.`);
+  return n;
+}
+
+const BEARING_KEYS: Readonly<Record<string, keyof BearingGeometry>> = {
+  balls: 'balls',
+  'ball-mm': 'ballMm',
+  'pitch-mm': 'pitchMm',
+  angle: 'angleDeg',
+};
+
+/** `balls=9,ball-mm=7.94,pitch-mm=39.04[,angle=0]` (an SKF 6205). */
+export function parseBearing(raw: string): BearingGeometry {
+  const values: Partial<Record<keyof BearingGeometry, number>> = { angleDeg: 0 };
+  for (const part of raw.split(',')) {
+    const [key = '', value = ''] = part.split('=');
+    const field = BEARING_KEYS[key.trim()];
+    if (field === undefined || !/^\d+(\.\d+)?$/.test(value.trim())) {
+      throw invalid('Must be balls=N,ball-mm=D,pitch-mm=P[,angle=DEG].');
+    }
+    values[field] = Number(value);
+  }
+  const { balls, ballMm, pitchMm, angleDeg = 0 } = values;
+  if (balls === undefined || ballMm === undefined || pitchMm === undefined) {
+    throw invalid('Must give balls, ball-mm and pitch-mm.');
+  }
+  const bearing = { balls, ballMm, pitchMm, angleDeg };
+  try {
+    validateMachine({ bearing });
+  } catch (error) {
+    if (error instanceof InvalidMachineError) throw invalid(`${capitalize(error.message)}.`);
+    throw error;
+  }
+  return bearing;
+}
+
+/** `KIND[@SECONDS][:SEVERITY]`: bearing-outer@30:1.5 is an outer-race defect from 30 s on. */
+export function parseFault(raw: string): FaultSpec {
+  const match = /^([a-z-]+)(?:@(\d+(?:\.\d+)?))?(?::(\d+(?:\.\d+)?))?$/.exec(raw);
+  const kind = match?.[1] as SyntheticFaultKind | undefined;
+  if (!match || kind === undefined || !FAULT_KINDS.includes(kind)) {
+    throw invalid(`Must be KIND[@SECONDS][:SEVERITY], KIND one of ${FAULT_KINDS.join(', ')}.`);
+  }
+  return { kind, onsetS: Number(match[2] ?? 0), severity: Number(match[3] ?? 1) };
+}
+
 function serialPrefix(raw: string): string {
   if (!/^[A-Za-z0-9-]{1,26}$/.test(raw) || !/[A-Za-z]/.test(raw)) {
     throw invalid('Must be 1-26 of A-Z a-z 0-9 -, with at least one letter.');
@@ -148,8 +211,43 @@ function fromValidation<T>(check: () => T): T {
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
+type MachineFlag = keyof MachineSpec;
+const MACHINE_FLAG_NAMES: Readonly<Record<MachineFlag, string>> = {
+  rpm: '--rpm',
+  bearing: '--bearing',
+  fault: '--fault',
+};
+
+/**
+ * Where `--rpm`, `--bearing` and `--fault` go as commander reads them in order: to the
+ * `--sensor` just before them, or to every sensor when no `--sensor` came yet.
+ */
+interface MachineFlags {
+  fleet: { -readonly [K in MachineFlag]?: MachineSpec[K] };
+  perSerial: Map<string, { -readonly [K in MachineFlag]?: MachineSpec[K] }>;
+  lastSerial: string | undefined;
+}
+
 export function buildProgram(): Command {
-  return new Command(PROGRAM)
+  return createProgram().program;
+}
+
+function createProgram(): { program: Command; machines: MachineFlags } {
+  const machines: MachineFlags = { fleet: {}, perSerial: new Map(), lastSerial: undefined };
+  const machineFlag =
+    <K extends MachineFlag>(flag: K, parse: (raw: string) => MachineSpec[K]) =>
+    (raw: string): undefined => {
+      const value = parse(raw);
+      const serial = machines.lastSerial;
+      const target = serial === undefined ? machines.fleet : (machines.perSerial.get(serial) ?? {});
+      if (target[flag] !== undefined) {
+        throw invalid(serial === undefined ? 'Given twice.' : `Given twice for ${serial}.`);
+      }
+      target[flag] = value;
+      if (serial !== undefined) machines.perSerial.set(serial, target);
+      return undefined;
+    };
+  const program = new Command(PROGRAM)
     .description(
       'Simulated MQTT accelerometers: one process, one broker connection per sensor. ' +
         'Flags override the IOT_SIM_* environment.',
@@ -158,7 +256,11 @@ export function buildProgram(): Command {
     .option(
       '--sensor <SERIAL:HZ[:fixed|mobile]>',
       'an explicit sensor (repeatable); replaces the generated fleet',
-      parseSensorSpec,
+      (raw: string, previous: SensorSpec[] | undefined) => {
+        const specs = parseSensorSpec(raw, previous);
+        machines.lastSerial = specs.at(-1)?.serial;
+        return specs;
+      },
     )
     .option('--sensors <n>', 'fleet size (IOT_SIM_SENSORS)', positiveInteger(MAX_SENSORS))
     .option('--frequency <hz>', "fleet's sample rate (IOT_SIM_FREQUENCY_HZ)", hertz)
@@ -188,16 +290,35 @@ export function buildProgram(): Command {
         return raw;
       },
     )
+    .option(
+      '--rpm <n>',
+      'running speed of the machine measured: its synthetic signal instead of the default; ' +
+        'after a --sensor, that sensor only',
+      machineFlag('rpm', rpm),
+    )
+    .option(
+      '--bearing <geometry>',
+      'its bearing, balls=N,ball-mm=D,pitch-mm=P[,angle=DEG] (needs --rpm)',
+      machineFlag('bearing', parseBearing),
+    )
+    .option(
+      '--fault <KIND[@SECONDS][:SEVERITY]>',
+      `a fault (${FAULT_KINDS.join(', ')}) from SECONDS after start, SEVERITY 1 by default ` +
+        '(needs --rpm; bearing faults need --bearing)',
+      machineFlag('fault', parseFault),
+    )
     .helpOption('-h, --help', 'show this help')
     .allowExcessArguments(true) // refused below, naming the argument
     .exitOverride();
+  return { program, machines };
 }
 
 /** Reads the flags. Never exits: help and errors come back as text and an exit code. */
 export function parseCli(argv: readonly string[]): CliResult {
   let stdout = '';
   let stderr = '';
-  const program = buildProgram().configureOutput({
+  const { program, machines } = createProgram();
+  program.configureOutput({
     writeOut: (s) => (stdout += s),
     writeErr: (s) => (stderr += s),
     outputError: () => {}, // reported below, as one line above the usage
@@ -211,7 +332,38 @@ export function parseCli(argv: readonly string[]): CliResult {
   }
   const [extra] = program.args;
   if (extra !== undefined) return usageError(`unexpected argument '${extra}'`);
-  return { kind: 'flags', flags: program.opts<CliFlags>() };
+  const {
+    rpm: _r,
+    bearing: _b,
+    fault: _f,
+    ...flags
+  } = program.opts<CliFlags & Record<MachineFlag, unknown>>();
+  if (flags.sensor !== undefined) {
+    flags.sensor = flags.sensor.map((spec) => {
+      const machine = machines.perSerial.get(spec.serial);
+      return machine === undefined ? spec : { ...spec, machine };
+    });
+  }
+  if (Object.keys(machines.fleet).length > 0) flags.machine = machines.fleet;
+  return { kind: 'flags', flags };
+}
+
+/** A sensor's machine: its own flags over the fleet's; an error names the flag missing. */
+function machineOf(
+  spec: SensorSpec,
+  fleet: MachineSpec | undefined,
+): { machine: MachineSpec | undefined } | { error: string } {
+  const machine = { ...fleet, ...spec.machine };
+  if (Object.keys(machine).length === 0) return { machine: undefined };
+  const given = (Object.keys(machine) as MachineFlag[]).map((f) => MACHINE_FLAG_NAMES[f]);
+  if (machine.rpm === undefined) {
+    return { error: `${given.join(', ')} for ${spec.serial} needs --rpm` };
+  }
+  const kind = machine.fault?.kind;
+  if ((kind === 'bearing-outer' || kind === 'bearing-inner') && machine.bearing === undefined) {
+    return { error: `--fault ${kind} for ${spec.serial} needs --bearing` };
+  }
+  return { machine };
 }
 
 export function usageError(message: string): CliResult & { kind: 'exit' } {
@@ -252,6 +404,20 @@ export function resolveRun(
       });
     }
   }
+  const signal = flags.signal ?? 'exact';
+  const withMachines: SensorSpec[] = [];
+  for (const spec of specs) {
+    const resolved = machineOf(spec, flags.machine);
+    if ('error' in resolved) return fail(resolved.error);
+    if (resolved.machine !== undefined && signal === 'looped') {
+      return fail('--signal looped cannot be combined with --rpm, --bearing or --fault');
+    }
+    const { machine: _own, ...rest } = spec;
+    withMachines.push(
+      resolved.machine === undefined ? rest : { ...rest, machine: resolved.machine },
+    );
+  }
+  specs = withMachines;
   const batchIntervalMs = flags.batchInterval ?? defaults.batchIntervalMs;
   const fastest = Math.max(...specs.map((s) => s.sampleRateHz));
   if (samplesPerBatch(fastest, batchIntervalMs) > MAX_BATCH_SAMPLES) {
@@ -270,7 +436,7 @@ export function resolveRun(
       summaryFile: flags.summaryFile,
       durationS: flags.duration,
       provision: flags.provision ?? false,
-      signal: flags.signal ?? 'exact',
+      signal,
     },
   };
 }

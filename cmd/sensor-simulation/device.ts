@@ -43,12 +43,15 @@ import {
   newCounters,
   type SensorCounters,
 } from './sensor-counters.js';
+import type { MachineSpec } from './machine-signal.js';
 import type { SignalComponent, SignalMode } from './signal.js';
 
 export interface SensorSpec {
   readonly serial: string;
   readonly sampleRateHz: number;
   readonly mount: Mount;
+  /** The machine it measures (`--rpm`, `--bearing`, `--fault`); the default signal without. */
+  readonly machine?: MachineSpec;
 }
 
 export interface SensorOptions {
@@ -214,6 +217,7 @@ export class SimulatedSensor {
       components: this.options.components,
       noiseG: this.options.noiseG,
       signal: this.options.signal,
+      ...(this.spec.machine && { machine: this.spec.machine }),
       now: this.now,
       onBatch: (batch) => this.onMeasured(batch),
     });

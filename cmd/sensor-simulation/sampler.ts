@@ -7,6 +7,7 @@
 // wake-up, and from the batch boundary where a new sample rate took over. Sequence numbers run
 // on across stretches (the platform dedupes on them, so one must never come twice in a boot).
 import { BatchClock, firstSequence } from './batch-clock.js';
+import { MachineSignal, type MachineSpec } from './machine-signal.js';
 import {
   LoopedSignal,
   VibrationSignal,
@@ -35,6 +36,8 @@ export interface SamplerOptions {
   noiseG?: number;
   /** 'looped' plays a recording instead of computing each sample (benchmarks); default exact. */
   signal?: SignalMode;
+  /** A machine with a running speed (and bearing, fault): its synthetic signal, not the default. */
+  machine?: MachineSpec;
   onBatch: (batch: MeasuredBatch) => void;
   now?: () => number;
 }
@@ -61,15 +64,23 @@ export class Sampler {
     this.now = options.now ?? Date.now;
     this.rateHz = options.sampleRateHz;
     this.sequenceBase = firstSequence(options.bootMs);
+    const rpm = options.machine?.rpm;
     this.signal =
-      options.signal === 'looped'
-        ? new LoopedSignal(options.serial, options.sampleRateHz)
-        : new VibrationSignal({
-            seed: options.serial,
-            sampleRateHz: options.sampleRateHz,
-            components: options.components,
-            noiseG: options.noiseG,
-          });
+      options.machine !== undefined && rpm !== undefined
+        ? new MachineSignal(
+            { ...options.machine, rpm },
+            options.serial,
+            options.sampleRateHz,
+            options.noiseG,
+          )
+        : options.signal === 'looped'
+          ? new LoopedSignal(options.serial, options.sampleRateHz)
+          : new VibrationSignal({
+              seed: options.serial,
+              sampleRateHz: options.sampleRateHz,
+              components: options.components,
+              noiseG: options.noiseG,
+            });
   }
 
   /** Batches emitted so far. */

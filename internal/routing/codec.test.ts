@@ -3,6 +3,7 @@ import protobuf from 'protobufjs';
 import {
   commandAckCodec,
   commandCodec,
+  featureEventCodec,
   locationCodec,
   logLineCodec,
   measurementBatchCodec,
@@ -19,6 +20,27 @@ const sampleBatch = {
   sampleRateHz: 1000,
   values: [0.5, -1.25, 3],
   publishedAtMs: 1_763_846_401_000,
+};
+
+const sampleFeatures = {
+  serial: 'AAD-1123',
+  windowStartUs: 1_763_846_400_000_000,
+  windowEndUs: 1_763_846_401_000_000,
+  sampleRateHz: 25_600,
+  accelerationRmsG: 0.71,
+  accelerationPeakG: 2.5,
+  crestFactor: 3.5,
+  kurtosis: 9.2,
+  velocityRmsMmS: 1.9,
+  isoClass: 'group2-rigid',
+  isoZone: 'B',
+  dominantHz: 24.7,
+  diagnosis: 'bearing_outer_race',
+  diagnosisEvidence: 'BPFO 88.6 Hz stands 12× over its neighbourhood',
+  anomalyScore: 7.5,
+  baselineStatus: 'ready',
+  publishedAtMs: 1_763_846_401_002,
+  analysedAtMs: 1_763_846_401_020,
 };
 
 // Each codec is exercised through the same loose signature; the messages are typed by the codec.
@@ -92,6 +114,26 @@ const roundTrips: { name: string; codec: AnyCodec; message: object }[] = [
       reason: 'frequency above hardware limit',
       atMs: 3,
     },
+  },
+  { name: 'FeatureEvent', codec: featureEventCodec, message: sampleFeatures },
+  {
+    name: 'FeatureEvent (no velocity, zone, diagnosis or score)',
+    codec: featureEventCodec,
+    message: {
+      ...sampleFeatures,
+      velocityRmsMmS: null,
+      isoClass: null,
+      isoZone: null,
+      diagnosis: null,
+      diagnosisEvidence: null,
+      anomalyScore: null,
+      baselineStatus: 'learning',
+    },
+  },
+  {
+    name: 'FeatureEvent (a score of exactly 0)',
+    codec: featureEventCodec,
+    message: { ...sampleFeatures, anomalyScore: 0, velocityRmsMmS: 0 },
   },
 ];
 

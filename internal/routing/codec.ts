@@ -12,6 +12,7 @@ import type {
   AckOutcome,
   Command,
   CommandAck,
+  FeatureEvent,
   Location,
   LogLine,
   MeasurementBatch,
@@ -107,4 +108,24 @@ export const commandAckCodec = codec<CommandAck>(
     return { ...(plain as unknown as CommandAck), outcome };
   },
   (ack) => ({ ...ack, outcome: ack.outcome.toUpperCase() }),
+);
+
+// Absent optional numbers and empty strings become null, and back.
+const NULLABLE_STRINGS = ['isoClass', 'isoZone', 'diagnosis', 'diagnosisEvidence'] as const;
+const OPTIONAL_NUMBERS = ['velocityRmsMmS', 'anomalyScore'] as const;
+
+export const featureEventCodec = codec<FeatureEvent>(
+  'FeatureEvent',
+  (plain) => {
+    const event = { ...plain } as Record<string, unknown>;
+    for (const key of NULLABLE_STRINGS) if (!event[key]) event[key] = null;
+    for (const key of OPTIONAL_NUMBERS) if (typeof event[key] !== 'number') event[key] = null;
+    return event as unknown as FeatureEvent;
+  },
+  (event) => {
+    const wire: Record<string, unknown> = { ...event };
+    for (const key of NULLABLE_STRINGS) wire[key] = event[key] ?? '';
+    for (const key of OPTIONAL_NUMBERS) if (event[key] === null) delete wire[key];
+    return wire;
+  },
 );

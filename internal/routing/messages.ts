@@ -66,3 +66,26 @@ export interface CommandAck {
   reason: string;
   atMs: number;
 }
+
+/** What sensor-analytics publishes per window; null where the proto field is absent or "". */
+export interface FeatureEvent {
+  schemaVersion: number;
+  serial: string;
+  windowStartUs: number;
+  windowEndUs: number;
+  sampleRateHz: number;
+  accelerationRmsG: number;
+  accelerationPeakG: number;
+  crestFactor: number;
+  kurtosis: number;
+  velocityRmsMmS: number | null;
+  isoClass: string | null;
+  isoZone: string | null;
+  dominantHz: number;
+  diagnosis: string | null;
+  diagnosisEvidence: string | null;
+  anomalyScore: number | null;
+  baselineStatus: string;
+  publishedAtMs: number;
+  analysedAtMs: number;
+}

@@ -3,7 +3,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderDefinitions, definitionsPath } from '../../utils/gen-definitions.js';
 import { repoRoot } from '../../utils/test/stack-env.js';
-import { allDevicesPattern, deviceKey, deviceTopic, serialFromKey } from './names.js';
+import {
+  allDevicesPattern,
+  derivedKey,
+  deviceKey,
+  devicePermissions,
+  deviceTopic,
+  serialFromKey,
+} from './names.js';
 import { topology } from './topology.js';
 
 describe('routing names', () => {
@@ -15,6 +22,16 @@ describe('routing names', () => {
     expect(deviceTopic(serial, kind)).toBe(topic);
     // The MQTT plugin turns `/` into `.`: topic and key must map onto each other.
     expect(topic.replaceAll('/', '.')).toBe(key);
+  });
+
+  it('derives feature events under the sensor, beyond what a device may publish', () => {
+    expect(derivedKey('AAD-1123', 'features')).toBe('sensor.AAD-1123.features');
+    expect(serialFromKey(derivedKey('AAD-1123', 'features'))).toBe('AAD-1123');
+    expect(
+      new RegExp(devicePermissions('AAD-1123').topic.write.replace('{username}', 'AAD-1123')).test(
+        'sensor.AAD-1123.features',
+      ),
+    ).toBe(false);
   });
 
   it.each([
@@ -36,6 +53,7 @@ describe('routing names', () => {
       'iot sensor.*.locations → sensor.all.locations.db_writer',
       'iot sensor.*.logs → sensor.all.logs',
       'iot sensor.*.acks → sensor.all.acks.api',
+      'iot sensor.*.features → sensor.all.features.alarms',
       'iot.dlx # → sensor.all.deadletter',
     ]);
     expect(allDevicesPattern('acks')).toBe('sensor.*.acks');

@@ -15,6 +15,10 @@ export type DeviceKind = (typeof DEVICE_KINDS)[number];
 /** The one kind the platform publishes to a device. */
 export const COMMANDS_KIND = 'commands';
 
+/** Events the platform derives from a device's messages, under the device's serial. */
+export const DERIVED_KINDS = ['features'] as const;
+export type DerivedKind = (typeof DERIVED_KINDS)[number];
+
 /** Queues named `entity.id.consumer.type`; all quorum, all dead-lettering to `iot.dlx`. */
 export const QUEUES = {
   registry: 'sensor.all.registry.created',
@@ -25,11 +29,13 @@ export const QUEUES = {
   locationsDbWriter: 'sensor.all.locations.db_writer',
   logs: 'sensor.all.logs',
   acksApi: 'sensor.all.acks.api',
+  /** sensor-alarms' copy of every window's features (analytics → alarms). */
+  featuresAlarms: 'sensor.all.features.alarms',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
-/** Which device kind feeds each queue. */
-export const QUEUE_KIND: Readonly<Record<QueueName, DeviceKind>> = {
+/** Which device (or derived) kind feeds each queue. */
+export const QUEUE_KIND: Readonly<Record<QueueName, DeviceKind | DerivedKind>> = {
   [QUEUES.registry]: 'registry',
   [QUEUES.registryApi]: 'registry',
   [QUEUES.measurementsDbWriter]: 'measurements',
@@ -37,6 +43,7 @@ export const QUEUE_KIND: Readonly<Record<QueueName, DeviceKind>> = {
   [QUEUES.locationsDbWriter]: 'locations',
   [QUEUES.logs]: 'logs',
   [QUEUES.acksApi]: 'acks',
+  [QUEUES.featuresAlarms]: 'features',
 };
 
 /** Routing key of a message from one device: `sensor.<serial>.<kind>`. */
@@ -44,8 +51,13 @@ export function deviceKey(serial: string, kind: DeviceKind | typeof COMMANDS_KIN
   return `sensor.${serial}.${kind}`;
 }
 
+/** Routing key of an event derived from one sensor: `sensor.<serial>.features`. */
+export function derivedKey(serial: string, kind: DerivedKind): string {
+  return `sensor.${serial}.${kind}`;
+}
+
 /** Binding pattern matching every device's messages of one kind: `sensor.*.<kind>`. */
-export function allDevicesPattern(kind: DeviceKind): string {
+export function allDevicesPattern(kind: DeviceKind | DerivedKind): string {
   return `sensor.*.${kind}`;
 }
 

@@ -47,15 +47,59 @@ describe('migrations on PGlite with TimescaleDB', () => {
     expect(rows.filter((row) => row.skipped).map((row) => row.name)).toEqual(POSTGIS_MIGRATIONS);
   });
 
-  it('makes sensor_measurement and sensor_log hypertables', async () => {
+  it('makes sensor_measurement, sensor_log and sensor_feature hypertables', async () => {
     const { rows } = await db.query<{ hypertable_name: string; compression_enabled: boolean }>(
       `SELECT hypertable_name, compression_enabled FROM timescaledb_information.hypertables
        ORDER BY hypertable_name`,
     );
     expect(rows).toEqual([
+      { hypertable_name: 'sensor_feature', compression_enabled: false },
       { hypertable_name: 'sensor_log', compression_enabled: false },
       { hypertable_name: 'sensor_measurement', compression_enabled: true },
     ]);
+  });
+
+  it('aggregates features per minute and per hour, refreshed by policy', async () => {
+    const { rows } = await db.query<{ view_name: string }>(
+      `SELECT view_name FROM timescaledb_information.continuous_aggregates ORDER BY view_name`,
+    );
+    expect(rows.map((r) => r.view_name)).toEqual(['sensor_feature_1h', 'sensor_feature_1m']);
+    const jobs = await db.query<{ view: string; schedule: string }>(
+      `SELECT hypertable_name AS view, schedule_interval::text AS schedule
+       FROM timescaledb_information.jobs
+       WHERE proc_name = 'policy_refresh_continuous_aggregate' ORDER BY view`,
+    );
+    expect(jobs.rows).toEqual([
+      { view: 'sensor_feature_1h', schedule: '00:30:00' },
+      { view: 'sensor_feature_1m', schedule: '00:01:00' },
+    ]);
+  });
+
+  it('stores a window once per sensor and start, and aggregates it', async () => {
+    await db.exec(
+      `INSERT INTO organization (name) VALUES ('pglite') ON CONFLICT DO NOTHING;
+       INSERT INTO sensor (serial_number, organization_id, sample_frequency)
+       SELECT 'FEAT-1', id, 1000 FROM organization WHERE name = 'pglite'`,
+    );
+    const insert = (rms: number) =>
+      db.query(
+        `INSERT INTO sensor_feature (sensor_id, window_start, window_end, sample_rate_hz,
+           sample_count, acceleration_rms_g, acceleration_peak_g, crest_factor, kurtosis,
+           dominant_hz, dominant_amplitude_g, baseline_status, feature_vector)
+         SELECT id, '2026-01-01T00:00:00Z', '2026-01-01T00:00:01Z', 1000, 1000, $1, 1, 1.4, 1.5,
+           50, 1, 'learning', '{}' FROM sensor WHERE serial_number = 'FEAT-1'
+         ON CONFLICT (sensor_id, window_start) DO UPDATE
+           SET acceleration_rms_g = EXCLUDED.acceleration_rms_g`,
+        [rms],
+      );
+    await insert(0.5);
+    await insert(0.7);
+    await db.exec(`CALL refresh_continuous_aggregate('sensor_feature_1m', NULL, NULL)`);
+    const { rows } = await db.query<{ windows: number; rms: number }>(
+      `SELECT windows::int, acceleration_rms_g AS rms FROM sensor_feature_1m
+       WHERE sensor_id = (SELECT id FROM sensor WHERE serial_number = 'FEAT-1')`,
+    );
+    expect(rows).toEqual([{ windows: 1, rms: 0.7 }]);
   });
 
   it('keys blocks by sensor and start time, and indexes logs once', async () => {
@@ -141,6 +185,27 @@ describe('migrations on PGlite with TimescaleDB', () => {
                            date_trunc('hour', now()) - INTERVAL '239 hours')`,
     );
     expect(old.rows.map((r) => r.offset_ms)).toEqual([0, 250, 500, 750]);
+  });
+
+  // A target's machine parameters (0014): each in range, a bearing all or nothing.
+  it.each([
+    ['an SKF 6205 at 1480 rpm, group2-rigid', "1480, 9, 7.94, 39.04, 0, 'group2-rigid'", null],
+    ['no parameters at all', 'NULL, NULL, NULL, NULL, NULL, NULL', null],
+    ['a bearing without its angle (0°)', 'NULL, 9, 7.94, 39.04, NULL, NULL', null],
+    ['rpm 0', '0, NULL, NULL, NULL, NULL, NULL', /target_rpm_range/],
+    ['an unknown ISO class', "NULL, NULL, NULL, NULL, NULL, 'V'", /target_iso_class_known/],
+    ['balls without diameters', 'NULL, 9, NULL, NULL, NULL, NULL', /target_bearing_complete/],
+    ['balls wider than the pitch', 'NULL, 9, 40, 39, 0, NULL', /target_bearing_complete/],
+    ['a 90° contact angle', 'NULL, 9, 7.94, 39.04, 90, NULL', /target_bearing_angle_deg_range/],
+  ])('target parameters: %s', async (_name, values, refusal) => {
+    const insert = db.query(
+      `INSERT INTO target (organization_id, name, rpm, bearing_balls, bearing_ball_mm,
+         bearing_pitch_mm, bearing_angle_deg, iso_class)
+       SELECT id, 'machine-' || md5(random()::text), ${values} FROM organization
+        WHERE name = 'default'`,
+    );
+    if (refusal === null) await expect(insert).resolves.toBeDefined();
+    else await expect(insert).rejects.toThrow(refusal);
   });
 
   it('applies nothing the second time', async () => {
@@ -234,10 +299,13 @@ describe('migrations on plain PGlite (no TimescaleDB)', () => {
       'organization',
       'schema_migrations',
       'sensor',
+      'sensor_baseline',
       'sensor_command',
       'sensor_command_status',
+      'sensor_feature',
       'sensor_log',
       'sensor_measurement',
+      'sensor_spectrum',
       'target',
     ]);
   });

@@ -15,6 +15,8 @@ export { envelopeBand } from './envelope-spectrum.js';
 export type { FeatureName, FeatureVector } from './feature-vector.js';
 export type { LineStrength } from './line-strength.js';
 export type { BearingGeometry, MachineParameters } from './machine.js';
+export { validateMachine } from './machine.js';
 export type { OrderLine } from './rotor-diagnosis.js';
 export type { SensorFaultKind, SignalQuality } from './signal-quality.js';
 export { velocityBand, type FrequencyBand } from './velocity.js';
+export { MAX_FFT_SIZE } from './fft-plan.js';

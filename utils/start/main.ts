@@ -9,7 +9,7 @@ import { defaultConfigPath, writeContext } from '../../internal/iotctl-config/in
 import { createPool } from '../../internal/storage/index.js';
 import { launchService, type ServiceProcess } from '../processes.js';
 import { repoRoot, stackEnv } from '../test/stack-env.js';
-import { DEMO_SENSORS, createDemoFleet } from './demo-fleet.js';
+import { DEMO_SENSORS, createDemoFleet, demoSimulatorArgs } from './demo-fleet.js';
 import { StatusBoard } from './status.js';
 
 const STATUS_EVERY_MS = 5_000;
@@ -38,11 +38,9 @@ const services: [string, string[]][] = [
   ['sensor-registry', []],
   ['sensor-measurements-ingester', []],
   ['sensor-logs-ingester', []],
+  ['sensor-analytics', []],
   ['iot-api', []],
-  [
-    'sensor-simulation',
-    ['--provision', ...DEMO_SENSORS.map((s) => `--sensor=${s.serial}:${s.hz}:${s.mount}`)],
-  ],
+  ['sensor-simulation', ['--provision', ...demoSimulatorArgs()]],
 ];
 const children: ServiceProcess[] = await Promise.all(
   services.map(([name, args], i) =>
@@ -76,6 +74,8 @@ The platform is running. Where to look:
                        (context "${LOCAL_CONTEXT}" in ${iotctlConfig})
   RabbitMQ management  ${stack.IOT_RABBITMQ_MANAGEMENT_URL}  (user ${stack.IOT_RABBITMQ_ADMIN_USERNAME}, password in .stack/env)
   PostgreSQL           set -a; . .stack/env; set +a; psql "$IOT_DATABASE_URL"
+  features             SELECT * FROM sensor_feature ORDER BY window_start DESC LIMIT 5;
+                       (compressor-2's bearing starts to fail 2 minutes in: see "diagnosis")
   service logs         ${path.relative(repoRoot, logDir)}/<service>.log
   sensor log files     ${path.relative(repoRoot, stack.IOT_SENSOR_LOG_DIR ?? '')}/
   metrics              ${children
@@ -91,6 +91,7 @@ const board = new StatusBoard({
   since: new Date(),
   simulatorPort: port('sensor-simulation'),
   ingesterPort: port('sensor-measurements-ingester'),
+  analyticsPort: port('sensor-analytics'),
 });
 const timer = setInterval(() => {
   board.render().then(

@@ -50,6 +50,7 @@ export interface StatusInput {
   since: Date;
   simulatorPort: number;
   ingesterPort: number;
+  analyticsPort: number;
 }
 
 export class StatusBoard {
@@ -59,9 +60,10 @@ export class StatusBoard {
   constructor(private readonly input: StatusInput) {}
 
   async render(): Promise<string> {
-    const [sim, ingest] = await Promise.all([
+    const [sim, ingest, analytics] = await Promise.all([
       scrape(this.input.simulatorPort),
       scrape(this.input.ingesterPort),
+      scrape(this.input.analyticsPort),
     ]);
     const confirmed = new Map(
       sim
@@ -74,11 +76,18 @@ export class StatusBoard {
       target: string | null;
       stored: string;
       last_seen: Date | null;
+      velocity: number | null;
+      zone: string | null;
+      diagnosis: string | null;
     }>(
       `SELECT s.serial_number, s.sample_frequency AS hz, t.name AS target, s.last_seen,
               COALESCE((SELECT sum(sample_count) FROM sensor_measurement b
-                         WHERE b.sensor_id = s.id AND b.start_time >= $2), 0) AS stored
+                         WHERE b.sensor_id = s.id AND b.start_time >= $2), 0) AS stored,
+              f.velocity_rms_mm_s AS velocity, f.iso_zone AS zone, f.diagnosis
          FROM sensor s LEFT JOIN target t ON t.id = s.target_id
+         LEFT JOIN LATERAL (
+           SELECT velocity_rms_mm_s, iso_zone, diagnosis FROM sensor_feature
+            WHERE sensor_id = s.id ORDER BY window_start DESC LIMIT 1) f ON true
         WHERE s.serial_number = ANY($1) OR s.last_seen > now() - interval '1 minute'
         ORDER BY s.serial_number`,
       [this.input.serials, this.input.since],
@@ -89,7 +98,17 @@ export class StatusBoard {
     [this.lastSamples, this.lastAt] = [samples, now];
     const p99 = histogramQuantile(ingest, 'iot_ingest_latency_seconds', 0.99);
 
-    const header = ['sensor', 'target', 'Hz', 'published', 'stored', 'last seen'];
+    const header = [
+      'sensor',
+      'target',
+      'Hz',
+      'published',
+      'stored',
+      'last seen',
+      'mm/s',
+      'zone',
+      'diagnosis',
+    ];
     const table = rows.map((r) => [
       r.serial_number,
       r.target ?? '-',
@@ -99,6 +118,9 @@ export class StatusBoard {
       r.last_seen
         ? `${Math.max(0, Math.round((now - r.last_seen.getTime()) / 1000))} s ago`
         : 'never',
+      r.velocity === null ? '-' : r.velocity.toFixed(2),
+      r.zone ?? '-',
+      r.diagnosis ?? '-',
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
     const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
@@ -107,7 +129,15 @@ export class StatusBoard {
       line(header),
       ...table.map(line),
       `ingest: ${Math.round(rate).toLocaleString('en')} samples/s` +
-        `, p99 publish→commit ${p99 === undefined ? '-' : p99 === Infinity ? '>30 s' : `≤ ${p99 * 1000} ms`}`,
+        `, p99 publish→commit ${formatQuantile(p99)}` +
+        `; analytics p99 publish→features ${formatQuantile(
+          histogramQuantile(analytics, 'iot_analytics_latency_seconds', 0.99),
+        )}`,
     ].join('\n');
   }
+}
+
+function formatQuantile(seconds: number | undefined): string {
+  if (seconds === undefined) return '-';
+  return seconds === Infinity ? '>30 s' : `≤ ${Math.round(seconds * 1000)} ms`;
 }

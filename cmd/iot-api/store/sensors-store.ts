@@ -91,7 +91,17 @@ export async function sensorId(
  * go explicitly; commands and alarms cascade. Call it inside a transaction.
  */
 export async function deleteSensor(db: Queryable, id: string): Promise<void> {
-  for (const table of ['sensor_measurement', 'sensor_log', 'target_location']) {
+  // The time-series tables have no foreign key to sensor (hypertables); sensor_baseline and
+  // sensor_spectrum cascade, but are named here too so this list says what a sensor leaves.
+  const tables = [
+    'sensor_measurement',
+    'sensor_log',
+    'target_location',
+    'sensor_feature',
+    'sensor_baseline',
+    'sensor_spectrum',
+  ];
+  for (const table of tables) {
     await db.query(`DELETE FROM ${table} WHERE sensor_id = $1`, [id]);
   }
   await db.query('DELETE FROM sensor WHERE id = $1', [id]);
