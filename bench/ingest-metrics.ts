@@ -1,10 +1,21 @@
-// What the ingesters say on /metrics, summed over replicas: samples committed and the
-// publish→commit latency histogram. A quantile over a window is read from the difference of
+// What the ingesters (or the analytics replicas) say on /metrics, summed over replicas:
+// samples committed and the publish→commit (or publish→features) latency histogram. A quantile over a window is read from the difference of
 // two scrapes' cumulative buckets, so it is bucketed: "p99 ≤ 25 ms", never finer.
 import { parseMetrics } from '../utils/start/status.js';
 
-const SAMPLES = 'iot_ingest_samples_total';
-const LATENCY = 'iot_ingest_latency_seconds';
+/** Which counter and histogram a scrape reads: the ingesters' by default. */
+export interface MetricNames {
+  samples: string;
+  latency: string;
+}
+export const INGEST_METRICS: MetricNames = {
+  samples: 'iot_ingest_samples_total',
+  latency: 'iot_ingest_latency_seconds',
+};
+export const ANALYTICS_METRICS: MetricNames = {
+  samples: 'iot_analytics_samples_total',
+  latency: 'iot_analytics_latency_seconds',
+};
 
 export interface Bucket {
   /** Upper bound in seconds (Infinity for +Inf). */
@@ -19,8 +30,11 @@ export interface Snapshot {
   buckets: Bucket[];
 }
 
-/** One scrape of every ingester, summed; a replica that does not answer counts nothing. */
-export async function scrapeIngesters(ports: readonly number[]): Promise<Snapshot> {
+/** One scrape of every replica, summed; a replica that does not answer counts nothing. */
+export async function scrapeIngesters(
+  ports: readonly number[],
+  names: MetricNames = INGEST_METRICS,
+): Promise<Snapshot> {
   const atMs = Date.now();
   const texts = await Promise.all(
     ports.map(async (port) => {
@@ -35,8 +49,8 @@ export async function scrapeIngesters(ports: readonly number[]): Promise<Snapsho
   const byLe = new Map<number, number>();
   for (const text of texts) {
     for (const s of parseMetrics(text)) {
-      if (s.name === SAMPLES) samples += s.value;
-      if (s.name === `${LATENCY}_bucket`) {
+      if (s.name === names.samples) samples += s.value;
+      if (s.name === `${names.latency}_bucket`) {
         const le = s.labels.le === '+Inf' ? Infinity : Number(s.labels.le);
         byLe.set(le, (byLe.get(le) ?? 0) + s.value);
       }

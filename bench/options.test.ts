@@ -10,7 +10,8 @@ describe('parseOptions', () => {
     [['--scenario', 'max'], { sensors: 100, frequencyHz: 10_000, durationS: 30, warmupS: 15 }],
     [['--scenario', 'smoke'], { sensors: 2, frequencyHz: 200, durationS: 3, warmupS: 1 }],
     [['--scenario', 'smoke', '--sensors', '7', '--replicas', '3'], { sensors: 7, replicas: 3 }],
-    [['--scenario', 'high', '--history', '600'], { historyS: 600 }],
+    [['--scenario', 'high', '--history', '600'], { historyS: 600, analytics: 0 }],
+    [['--scenario', 'high', '--analytics', '2'], { analytics: 2 }],
     [
       ['--duration', '20', '--warmup', '2', '--frequency', '500'],
       { durationS: 20, warmupS: 2, frequencyHz: 500 },

@@ -6,7 +6,7 @@ export const PROGRAM = 'bench';
 export const USAGE =
   `usage: npm run bench -- [--scenario nominal|high|fleet|max|smoke] [--sensors N]` +
   ' [--frequency HZ] [--duration S] [--warmup S] [--replicas N] [--batch-interval S]' +
-  ' [--history S]';
+  ' [--history S] [--analytics N]';
 
 /**
  * nominal: a plant's worth of 1 kHz sensors. high: 2 M samples/s of 10 kHz sensors. fleet:
@@ -35,6 +35,8 @@ export interface BenchOptions {
   /** The first seconds of the run, left out of the steady-state rate. */
   warmupS: number;
   replicas: number;
+  /** sensor-analytics replicas run beside the ingesters (0: none, the ingest alone). */
+  analytics: number;
   /** Seconds of samples in one batch (one message, one stored block). */
   batchIntervalS: number;
   /** Seconds of earlier blocks per sensor written before the read-back (a full table). */
@@ -79,6 +81,7 @@ interface Flags {
   replicas?: number;
   history?: number;
   batchInterval?: number;
+  analytics?: number;
 }
 
 function buildProgram(): Command {
@@ -100,6 +103,7 @@ function buildProgram(): Command {
       'seconds of samples per batch (default 1, fleet 10)',
       integerIn(1, 60),
     )
+    .option('--analytics <n>', 'sensor-analytics replicas to run too (default 0)', integerIn(0, 32))
     .option(
       '--history <s>',
       'seconds of earlier blocks per sensor to read back against (default 0)',
@@ -138,6 +142,7 @@ export function parseOptions(argv: readonly string[]): ParseResult {
     warmupS: flags.warmup ?? base.warmupS,
     replicas: flags.replicas ?? 1,
     historyS: flags.history ?? 0,
+    analytics: flags.analytics ?? 0,
     batchIntervalS: flags.batchInterval ?? base.batchIntervalS,
   };
   if (options.warmupS >= options.durationS) {

@@ -34,6 +34,15 @@ export interface BenchResult {
   latencyMs: LatencyMs;
   /** 10 s windows of one sensor read back through sensor_samples after the run. */
   readLatencyMs: { p50: number; p99: number };
+  /** sensor-analytics beside the ingest (--analytics N): its cost and publish→features lag. */
+  analytics: {
+    replicas: number;
+    samples: number;
+    caughtUpAfterS: number;
+    /** Bucket bounds over the whole run, warm-up included. */
+    latencyMs: LatencyMs;
+    cpuSecondsPerMillionSamples: number;
+  } | null;
   /** Sensors connected, sampled each second from when all first were (null: never all). */
   sensorsConnected: {
     allConnectedAfterS: number | null;
@@ -108,6 +117,14 @@ export function formatTable(result: BenchResult): string {
       'read 10 s windows p50/p99',
       `${result.readLatencyMs.p50.toFixed(1)} / ${result.readLatencyMs.p99.toFixed(1)} ms ` +
         `(${int(result.reads.samplesPerWindow)} samples each)`,
+    ],
+    [
+      'analytics',
+      result.analytics
+        ? `${result.analytics.replicas} replica(s): ${result.analytics.cpuSecondsPerMillionSamples.toFixed(2)} ` +
+          `CPU-s per M samples, publish→features p50/p99 ${ms(result.analytics.latencyMs.p50)} / ` +
+          `${ms(result.analytics.latencyMs.p99)}`
+        : 'not run',
     ],
     [
       'RabbitMQ ceiling',

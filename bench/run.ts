@@ -14,6 +14,7 @@ import { measureBlockCopyCeiling, measureRowCopyCeiling } from './copy-ceiling.j
 import { fillHistory } from './history.js';
 import { bytesPerSample, readLatency } from './read-back.js';
 import {
+  ANALYTICS_METRICS,
   bucketDelta,
   bucketMax,
   bucketQuantile,
@@ -120,10 +121,17 @@ export class BenchRun {
       );
       this.services.push(...ingesters);
       const ports = ingesters.map((s) => s.httpPort);
+      const analytics = await Promise.all(
+        Array.from({ length: options.analytics }, (_, i) =>
+          startService(repoRoot, 'sensor-analytics', env, { label: `analytics-${i + 1}` }),
+        ),
+      );
+      this.services.push(...analytics);
+      const analyticsPorts = analytics.map((s) => s.httpPort);
 
       const sampler = new ResourceSampler();
-      for (const ingester of ingesters) {
-        sampler.watch({ name: ingester.name, pids: () => [ingester.pid] });
+      for (const service of [...ingesters, ...analytics]) {
+        sampler.watch({ name: service.name, pids: () => [service.pid] });
       }
       const beam = rabbitBeamPid(required(stack, 'IOT_RABBITMQ_NODE'));
       const postmaster = postmasterPid(stack.IOT_STACK_DIR ?? path.join(repoRoot, '.stack'));
@@ -151,6 +159,7 @@ export class BenchRun {
         createLogger('bench', 'error'),
       );
       const snapshots: Snapshot[] = [await scrapeIngesters(ports)];
+      const analyticsFrom = await scrapeIngesters(analyticsPorts, ANALYTICS_METRICS);
       const simulator = await startService(repoRoot, 'sensor-simulation', env, {
         label: 'simulator',
         waitReady: false,
@@ -237,6 +246,12 @@ export class BenchRun {
       await ticker;
       progress.clear();
       const final = await scrapeIngesters(ports);
+      const analyticsResult =
+        analytics.length > 0
+          ? await awaitAnalytics(analyticsPorts, analyticsFrom, accounting.samplesStored, progress)
+          : null;
+      // The processes' CPU up to here: the analytics catch-up counts for the analytics.
+      sampler.sample();
       progress.phase('reading back: bytes per sample, 10 s windows');
       const storage = await bytesPerSample(pool, accounting.samplesStored);
       if (options.historyS > 0) {
@@ -306,6 +321,17 @@ export class BenchRun {
         duplicateSamples: accounting.duplicateSamples,
         latencyMs,
         readLatencyMs: { p50: reads.p50, p99: reads.p99 },
+        analytics: analyticsResult && {
+          ...analyticsResult,
+          cpuSecondsPerMillionSamples:
+            analyticsResult.samples > 0
+              ? (processes
+                  .filter((p) => p.name.startsWith('analytics-'))
+                  .reduce((sum, p) => sum + p.cpuSeconds, 0) *
+                  1e6) /
+                analyticsResult.samples
+              : 0,
+        },
         sensorsConnected: connected.length
           ? {
               allConnectedAfterS: allConnectedAfterS ?? null,
@@ -374,6 +400,33 @@ export class BenchRun {
     this.services.length = 0;
     for (const service of order) await service.stop('SIGTERM');
   }
+}
+
+/**
+ * Waits until the analytics replicas have taken in every stored sample (their queue drains
+ * after the ingest does), then reads their publish→features-stored latency over the run.
+ */
+async function awaitAnalytics(
+  ports: readonly number[],
+  from: Snapshot,
+  samplesStored: number,
+  progress: Progress,
+) {
+  const started = Date.now();
+  let to = await scrapeIngesters(ports, ANALYTICS_METRICS);
+  while (to.samples - from.samples < samplesStored && Date.now() - started < DRAIN_TIMEOUT_MS) {
+    progress.phase(
+      `analytics catching up: ${(to.samples - from.samples).toLocaleString('en-US')} samples`,
+    );
+    await sleep(1000);
+    to = await scrapeIngesters(ports, ANALYTICS_METRICS);
+  }
+  return {
+    replicas: ports.length,
+    samples: to.samples - from.samples,
+    caughtUpAfterS: (Date.now() - started) / 1000,
+    latencyMs: latencyOf(bucketDelta(from, to)),
+  };
 }
 
 /** The rate between the first snapshot after the warm-up and the last one before the end. */

@@ -14,6 +14,7 @@ const run = promisify(execFile);
 export const RUN_QUEUES = [
   QUEUES.measurementsDbWriter,
   QUEUES.measurementsAnalytics,
+  QUEUES.featuresAlarms,
   QUEUES.locationsDbWriter,
   QUEUES.logs,
   QUEUES.registry,
