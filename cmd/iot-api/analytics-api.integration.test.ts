@@ -58,6 +58,23 @@ afterAll(async () => {
 
 const BEARING = { balls: 9, ballMm: 7.94, pitchMm: 39.04, angleDeg: 0 };
 
+it('the OpenAPI document has the new routes, generated from the schemas', async () => {
+  const openapi = (await api.call('GET', '/api/v1/openapi.json')).body as {
+    paths: Record<string, Record<string, { requestBody?: unknown }>>;
+  };
+  expect(Object.keys(openapi.paths)).toEqual(
+    expect.arrayContaining([
+      '/api/v1/targets/{name}',
+      '/api/v1/sensors/{serial}/features',
+      '/api/v1/sensors/{serial}/baseline/reset',
+    ]),
+  );
+  // OpenAPI 3.0 has no null type: the body's nullable fields say `nullable`.
+  expect(JSON.stringify(openapi.paths['/api/v1/targets/{name}']?.patch?.requestBody)).toContain(
+    '"rpm":{"type":"number","exclusiveMinimum":0,"maximum":100000,"description":"running speed, rpm","nullable":true}',
+  );
+});
+
 describe('targets with machine parameters', () => {
   it('creates a target with them, sets, clears and lists them', async () => {
     const name = uniqueSerial('pump');
