@@ -15,12 +15,14 @@ import type pg from 'pg';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../internal/telemetry/index.js';
 import { authenticate, requireRole } from './authenticate.js';
+import { refuseWrongBodyTypes } from './body-types.js';
 import type { CommandDispatcher } from './command-dispatcher.js';
 import type { CommandEvents } from './command-events.js';
 import { installErrorHandling } from './error-handler.js';
 import type { ApiMetrics } from './metrics.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerAlarmRoutes } from './routes/alarms.js';
+import { registerAnalyticsRoutes } from './routes/analytics.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerCommandRoutes } from './routes/commands.js';
 import { registerOperationRoutes } from './routes/operations.js';
@@ -72,7 +74,8 @@ export function buildApp(deps: AppDeps) {
         }
       : {}),
     ajv: {
-      // Reject unknown fields instead of silently dropping them; keep query coercion.
+      // Reject unknown fields instead of silently dropping them; keep query coercion (a
+      // body's types are checked as sent first: body-types.ts).
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true },
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -91,6 +94,14 @@ export function buildApp(deps: AppDeps) {
       request.headers.authorization,
     );
     requireRole(request.principal, needed);
+  });
+  app.addHook('preValidation', (request, _reply, done) => {
+    try {
+      refuseWrongBodyTypes(request.routeOptions.schema?.body, request.body);
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
   });
   app.addHook('onResponse', async (request, reply) => {
     deps.metrics.requests.observe(
@@ -124,6 +135,7 @@ export function buildApp(deps: AppDeps) {
       registerSensorRoutes(api, deps);
       registerCommandRoutes(api, deps);
       registerTargetRoutes(api, deps);
+      registerAnalyticsRoutes(api, deps);
       registerAlarmRoutes(api, deps);
       registerAccountRoutes(api, deps);
       api.get('/openapi.json', { schema: { hide: true } }, (_request, reply) =>

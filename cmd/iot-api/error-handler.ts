@@ -3,7 +3,7 @@ import type { FastifyError } from 'fastify';
 import type { RouteApp } from './app.js';
 import { ValidationError } from '../../internal/validation/index.js';
 import { ApiError, ERROR_STATUS, type ErrorCode } from './errors.js';
-import { isUniqueViolation } from './store/queryable.js';
+import { isCheckViolation, isUniqueViolation } from './store/queryable.js';
 
 interface Classified {
   code: ErrorCode;
@@ -32,6 +32,10 @@ function classify(error: FastifyError): Classified {
   if (error instanceof ValidationError) return { code: 'invalid_request', message: error.message };
   if (error.validation) return { code: 'invalid_request', message: validationMessage(error) };
   if (isUniqueViolation(error)) return { code: 'conflict', message: 'already exists' };
+  // A table CHECK the schemas did not catch first: still the client's input, not a 500.
+  if (isCheckViolation(error)) {
+    return { code: 'invalid_request', message: `refused by the database: ${error.message}` };
+  }
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { code: 'payload_too_large', message: 'request body is larger than the limit' };

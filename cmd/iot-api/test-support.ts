@@ -43,7 +43,7 @@ export class TestApi {
   }
 
   async call(
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     path: string,
     options: {
       token?: string;

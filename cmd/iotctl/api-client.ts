@@ -17,6 +17,7 @@ export interface ApiClient {
   get<T>(path: string, options?: RequestOptions): Promise<T>;
   post<T>(path: string, body?: unknown, options?: RequestOptions): Promise<T>;
   put<T>(path: string, body: unknown, options?: RequestOptions): Promise<T>;
+  patch<T>(path: string, body: unknown, options?: RequestOptions): Promise<T>;
   delete(path: string, options?: RequestOptions): Promise<void>;
   /** A `text/event-stream`; ends when the server ends it. Breaking out closes it. */
   events(path: string, options?: RequestOptions): AsyncGenerator<SseEvent>;
@@ -73,6 +74,10 @@ export class HttpApiClient implements ApiClient {
 
   put<T>(path: string, body: unknown, options?: RequestOptions): Promise<T> {
     return this.#json<T>('PUT', path, body, options);
+  }
+
+  patch<T>(path: string, body: unknown, options?: RequestOptions): Promise<T> {
+    return this.#json<T>('PATCH', path, body, options);
   }
 
   async delete(path: string, options?: RequestOptions): Promise<void> {

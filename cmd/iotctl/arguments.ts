@@ -81,3 +81,20 @@ export function formatDurationMs(ms: number): string {
   const m = Math.floor(s / 60);
   return s % 60 === 0 ? `${m}m` : `${m}m${s % 60}s`;
 }
+
+/** A time bound as given: a duration before now (`1h`), or an ISO 8601 time. */
+export type TimeBound = { agoMs: number } | { at: string };
+
+/** `--since 1h` (an hour ago) or `--since 2026-01-01T00:00:00Z`. */
+export function parseTimeBound(raw: string): TimeBound {
+  const agoMs = parseDuration(raw, { units: GO_UNITS });
+  if (agoMs !== undefined) return { agoMs };
+  // An ISO time with a date and a time zone: a bare date or local time would be guessed.
+  const time = /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(raw) ? Date.parse(raw) : NaN;
+  if (Number.isNaN(time)) {
+    throw new InvalidArgumentError(
+      'Must be a duration before now (30s, 5m, 1h30m) or an ISO time (2026-01-01T00:00:00Z).',
+    );
+  }
+  return { at: new Date(time).toISOString() };
+}

@@ -37,6 +37,8 @@ const VERBS = [
   'logs',
   'watch',
   'alarms',
+  'baseline',
+  'set',
   'config',
   'completion',
 ];
@@ -83,7 +85,7 @@ describe('completion scripts', () => {
 describe('bash completes', () => {
   it.each([
     ['verbs', [''], VERBS],
-    ['a verb prefix', ['se'], ['set-frequency']],
+    ['a verb prefix', ['se'], ['set', 'set-frequency']],
     [
       'get resources',
       ['get', ''],
@@ -94,6 +96,8 @@ describe('bash completes', () => {
         'target',
         'commands',
         'command',
+        'features',
+        'feature',
         'alarms',
         'alarm',
         'apikeys',
@@ -111,6 +115,14 @@ describe('bash completes', () => {
     ['serials for a sensor verb', ['sleep', ''], ['AAD-1123', 'TRUCK-7']],
     ['serials after get sensor', ['get', 'sensor', 'TR'], ['TRUCK-7']],
     ['the target after the serial', ['assign', 'AAD-1123', ''], ['press-1']],
+    ['serials for features', ['get', 'features', ''], ['AAD-1123', 'TRUCK-7']],
+    ['serials for a baseline reset', ['baseline', 'reset', 'A'], ['AAD-1123']],
+    ['targets to set', ['set', 'target', ''], ['press-1']],
+    [
+      '--iso-class values',
+      ['set', 'target', 'press-1', '--iso-class', 'group1'],
+      ['group1-rigid', 'group1-flexible'],
+    ],
     ['nothing for HZ', ['set-frequency', 'AAD-1123', ''], []],
     ['-o values', ['get', 'sensors', '-o', ''], ['table', 'json']],
     ['--kind values', ['create', 'target', 'press', '--kind', ''], ['fixed', 'mobile']],
@@ -167,6 +179,8 @@ describe.skipIf(!hasZsh)('zsh completes', () => {
         'target',
         'commands',
         'command',
+        'features',
+        'feature',
         'alarms',
         'alarm',
         'apikeys',

@@ -420,6 +420,12 @@ describe('the real process (bin.js through tsx)', () => {
     ],
     [['get', 'sensor', 'NOPE-404404'], 1, /^error: sensor NOPE-404404 not found\n$/],
     [
+      ['set', 'target', 'press', '--bearing', 'balls=9'],
+      2,
+      /^error: .*balls, ball-mm and pitch-mm are needed\.\nusage: iotctl set target/,
+    ],
+    [['baseline', 'reset', 'NOPE-404404'], 1, /^error: sensor NOPE-404404 not found\n$/],
+    [
       ['--api', 'https://127.0.0.1:1', 'get', 'sensors'],
       1,
       /^error: cannot reach https:\/\/127\.0\.0\.1:1: connection refused/,
@@ -433,5 +439,105 @@ describe('the real process (bin.js through tsx)', () => {
     expect(error.code).toBe(code);
     expect(error.stderr).toMatch(stderr);
     expect(error.stdout).toBe('');
+  });
+});
+
+describe('machine parameters, features, baseline reset', () => {
+  it('create and set a target’s machine, shown by get target; bad flags exit 2', async () => {
+    const name = uniqueSerial('pump').toLowerCase();
+    const created = await iotctl([
+      'create',
+      'target',
+      name,
+      '--rpm',
+      '1797',
+      '--bearing',
+      'balls=9,ball-mm=7.94,pitch-mm=39.04',
+      '--iso-class',
+      'group2-rigid',
+      '--controller',
+      'plc-7:50051',
+    ]);
+    expect(created).toMatchObject({ code: 0, stdout: `target ${name} created (fixed)\n` });
+    const set = await iotctl(['set', 'target', name, '--rpm', '1480', '--iso-class', 'none']);
+    expect(set.code).toBe(0);
+    expect(set.stdout).toMatch(/^RPM +1480$/m);
+    expect(set.stdout).toMatch(/^ISO CLASS +—$/m);
+    expect(JSON.parse((await iotctl(['get', 'target', name, '-o', 'json'])).stdout)).toMatchObject({
+      name,
+      rpm: 1480,
+      bearing: { balls: 9, ballMm: 7.94, pitchMm: 39.04, angleDeg: 0 },
+      isoClass: null,
+      controllerAddress: 'plc-7:50051',
+    });
+    const shown = await iotctl(['get', 'target', name]);
+    expect(shown.stdout).toMatch(/^BEARING +9 balls, 7\.94\/39\.04 mm, 0°$/m);
+    expect((await iotctl(['get', 'targets'])).stdout).toMatch(
+      new RegExp(`^${name} +fixed +— +1480 +9 balls, 7\\.94/39\\.04 mm, 0° +— +plc-7:50051 `, 'm'),
+    );
+
+    const bad = await iotctl([
+      'set',
+      'target',
+      name,
+      '--bearing',
+      'balls=9,ball-mm=40,pitch-mm=39',
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/ball-mm must be less than pitch-mm/);
+    expect(bad.stderr.trimEnd().split('\n').at(-1)).toBe(
+      'usage: iotctl set target [options] <target>',
+    );
+    const missing = await iotctl(['set', 'target', 'no-such-target', '--rpm', '100']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^error: target no-such-target not found\n$/);
+  });
+
+  it('get features lists the windows; baseline reset starts the baseline over', async () => {
+    const serial = uniqueSerial('FEAT');
+    const id = await createSensor(pool, serial, { hz: 1000 });
+    await pool.query(
+      `INSERT INTO sensor_feature (sensor_id, window_start, window_end, sample_rate_hz,
+         sample_count, acceleration_rms_g, acceleration_peak_g, crest_factor, kurtosis,
+         velocity_rms_mm_s, iso_zone, dominant_hz, dominant_amplitude_g, diagnosis,
+         anomaly_score, baseline_status, feature_vector)
+       SELECT $1, now() - (k + 1) * interval '1 s', now() - k * interval '1 s', 1000, 1000,
+         0.7071, 1, 1.414, 1.5, 13.8, 'B', 80, 1, NULL,
+         CASE WHEN k = 0 THEN 0.5 END, CASE WHEN k = 0 THEN 'ready' ELSE 'learning' END, '{}'
+       FROM generate_series(0, 2) k`,
+      [id],
+    );
+    const table = await iotctl(['get', 'features', serial, '--since', '1h']);
+    expect(table.code).toBe(0);
+    const lines = table.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/^WINDOW +RMS G +PEAK G +CREST +KURTOSIS +VEL MM\/S +ZONE/);
+    expect(lines[1]).toMatch(/ 0\.707 +1\.000 +1\.41 +1\.50 +13\.80 +B +80\.0 +— +0\.50 +ready$/);
+    expect(lines[3]).toMatch(/ learning$/);
+    const json = JSON.parse((await iotctl(['get', 'features', serial, '-o', 'json'])).stdout) as {
+      baselineStatus: string;
+    }[];
+    expect(json.map((f) => f.baselineStatus)).toEqual(['ready', 'learning', 'learning']);
+    const future = await iotctl(['get', 'features', serial, '--since', '2099-01-01T00:00:00Z']);
+    expect(future).toMatchObject({ code: 0, stdout: '', stderr: 'No features found.\n' });
+
+    expect((await iotctl(['baseline', 'reset', serial])).stdout).toBe(
+      `${serial} has no baseline yet (nothing analysed); nothing to reset\n`,
+    );
+    await pool.query(`INSERT INTO sensor_baseline (sensor_id, baseline) VALUES ($1, $2)`, [
+      id,
+      JSON.stringify({ version: 1, rateHz: 1000, windows: 5, learned: 5, features: {} }),
+    ]);
+    expect(await iotctl(['baseline', 'reset', serial])).toMatchObject({
+      code: 0,
+      stdout: `baseline of ${serial} reset; learning again from the next 5 windows\n`,
+    });
+    const { rows } = await pool.query<{ learned: number }>(
+      `SELECT (baseline->>'learned')::int AS learned FROM sensor_baseline WHERE sensor_id = $1`,
+      [id],
+    );
+    expect(rows[0]?.learned).toBe(0);
+    const unknown = await iotctl(['baseline', 'reset', 'NOPE-404404']);
+    expect(unknown).toMatchObject({ code: 1, stderr: 'error: sensor NOPE-404404 not found\n' });
   });
 });

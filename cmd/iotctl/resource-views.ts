@@ -1,6 +1,16 @@
 // The table and detail layouts of each API object. Columns follow what an operator scans
 // for first (name, state, health), then the rest; times are ages, nulls are `—`.
-import type { Account, Alarm, ApiKey, Command, LogLine, Sensor, Target } from './api-types.js';
+import type {
+  Account,
+  Alarm,
+  ApiKey,
+  Command,
+  Feature,
+  LogLine,
+  Sensor,
+  Target,
+} from './api-types.js';
+import { formatBearing } from './machine-options.js';
 import { age, orNone, relative } from './output.js';
 import { NONE, cell, type Column } from './table.js';
 
@@ -56,7 +66,45 @@ export function targetColumns(now: Date): Column<Target>[] {
     { header: 'NAME', value: (t) => t.name },
     { header: 'KIND', value: (t) => t.kind },
     { header: 'SENSORS', value: (t) => (t.sensors.length ? t.sensors.join(',') : NONE) },
+    { header: 'RPM', value: (t) => orNone(t.rpm), align: 'right' },
+    { header: 'BEARING', value: (t) => (t.bearing ? formatBearing(t.bearing) : NONE) },
+    { header: 'ISO CLASS', value: (t) => orNone(t.isoClass) },
+    { header: 'CONTROLLER', value: (t) => orNone(t.controllerAddress) },
     { header: 'AGE', value: (t) => age(t.createdAt, now) },
+  ];
+}
+
+export function targetDetails(t: Target, now: Date): [string, string][] {
+  return [
+    ['NAME', t.name],
+    ['KIND', t.kind],
+    ['SENSORS', t.sensors.length ? t.sensors.join(', ') : NONE],
+    ['RPM', orNone(t.rpm)],
+    ['BEARING', t.bearing ? formatBearing(t.bearing) : NONE],
+    ['ISO CLASS', orNone(t.isoClass)],
+    ['CONTROLLER', orNone(t.controllerAddress)],
+    ['CREATED', `${age(t.createdAt, now)} ago (${t.createdAt})`],
+  ];
+}
+
+/** A number to `digits` decimals, `—` for none. */
+const fixed = (value: number | null, digits: number) =>
+  value === null ? NONE : value.toFixed(digits);
+
+/** One analysed window a line, newest first, as the API gives them. */
+export function featureColumns(): Column<Feature>[] {
+  return [
+    { header: 'WINDOW', value: (f) => f.windowStart },
+    { header: 'RMS G', value: (f) => fixed(f.accelerationRmsG, 3), align: 'right' },
+    { header: 'PEAK G', value: (f) => fixed(f.accelerationPeakG, 3), align: 'right' },
+    { header: 'CREST', value: (f) => fixed(f.crestFactor, 2), align: 'right' },
+    { header: 'KURTOSIS', value: (f) => fixed(f.kurtosis, 2), align: 'right' },
+    { header: 'VEL MM/S', value: (f) => fixed(f.velocityRmsMmS, 2), align: 'right' },
+    { header: 'ZONE', value: (f) => orNone(f.isoZone) },
+    { header: 'DOMINANT HZ', value: (f) => fixed(f.dominantHz, 1), align: 'right' },
+    { header: 'DIAGNOSIS', value: (f) => orNone(f.diagnosis) },
+    { header: 'SCORE', value: (f) => fixed(f.anomalyScore, 2), align: 'right' },
+    { header: 'BASELINE', value: (f) => f.baselineStatus },
   ];
 }
 

@@ -70,6 +70,9 @@ export class FakeClient implements ApiClient {
   put<T>(path: string, body: unknown, options?: RequestOptions) {
     return this.#answer<T>({ method: 'PUT', path, body }, options);
   }
+  patch<T>(path: string, body: unknown, options?: RequestOptions) {
+    return this.#answer<T>({ method: 'PATCH', path, body }, options);
+  }
   async delete(path: string, options?: RequestOptions) {
     await this.#answer<void>({ method: 'DELETE', path }, options);
   }

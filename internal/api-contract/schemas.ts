@@ -2,11 +2,29 @@
 // serialises responses with them, and @fastify/swagger publishes them as the OpenAPI document;
 // iotctl takes its types from them (type-only), so the CLI and the server cannot drift apart.
 import { Type, type Static, type TSchema } from 'typebox';
-import { MAX_SAMPLE_FREQUENCY_HZ, MIN_SAMPLE_FREQUENCY_HZ } from '../validation/index.js';
+import {
+  CONTROLLER_ADDRESS_PATTERN,
+  ISO_CLASS_NAMES,
+  MAX_BEARING_ANGLE_DEG,
+  MAX_BEARING_BALL_MM,
+  MAX_BEARING_BALLS,
+  MAX_BEARING_PITCH_MM,
+  MAX_CONTROLLER_ADDRESS_CHARS,
+  MAX_RPM,
+  MAX_SAMPLE_FREQUENCY_HZ,
+  MIN_SAMPLE_FREQUENCY_HZ,
+} from '../validation/index.js';
 import { COMMAND_STATUSES } from './command-status.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Timestamp = Type.String({ format: 'date-time' });
+/**
+ * Nullable for request bodies: `type: [T, 'null']` instead of Nullable's anyOf, because ajv's
+ * type coercion (on for query strings, app.ts) would turn 0, "" or false into null in an
+ * anyOf's null branch. With the value's type listed, ajv never coerces it.
+ */
+const OrNull = <T extends TSchema & { type: string }>(schema: T) =>
+  Type.Unsafe<Static<T> | null>({ ...schema, type: [schema.type, 'null'] });
 /** Every body object refuses fields it does not know: a typo must not pass silently. */
 const Strict = { additionalProperties: false } as const;
 
@@ -114,20 +132,114 @@ export const LimitQuery = Type.Object(
 );
 
 const TargetKind = Type.Enum(['fixed', 'mobile']);
+const Rpm = Type.Number({
+  exclusiveMinimum: 0,
+  maximum: MAX_RPM,
+  description: 'running speed, rpm',
+});
+export const Bearing = Type.Object(
+  {
+    balls: Type.Integer({ minimum: 1, maximum: MAX_BEARING_BALLS }),
+    ballMm: Type.Number({ exclusiveMinimum: 0, maximum: MAX_BEARING_BALL_MM }),
+    pitchMm: Type.Number({ exclusiveMinimum: 0, maximum: MAX_BEARING_PITCH_MM }),
+    angleDeg: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        exclusiveMaximum: MAX_BEARING_ANGLE_DEG,
+        description: 'default 0',
+      }),
+    ),
+  },
+  { ...Strict, description: 'one rolling-element bearing; ballMm < pitchMm' },
+);
+export const IsoClass = Type.Enum([...ISO_CLASS_NAMES]);
+const IsoClassOrNull = Type.Unsafe<(typeof ISO_CLASS_NAMES)[number] | null>({
+  enum: [...ISO_CLASS_NAMES, null],
+});
+const ControllerAddress = Type.String({
+  maxLength: MAX_CONTROLLER_ADDRESS_CHARS,
+  pattern: CONTROLLER_ADDRESS_PATTERN.source,
+  description: 'HOST:PORT of the machine controller (gRPC)',
+});
+/** The machine a target is, as the analysis uses it (migration 0014); null: not known. */
+const MachineFields = {
+  rpm: Nullable(Type.Number()),
+  bearing: Nullable(
+    Type.Object({
+      balls: Type.Integer(),
+      ballMm: Type.Number(),
+      pitchMm: Type.Number(),
+      angleDeg: Type.Number(),
+    }),
+  ),
+  isoClass: Nullable(IsoClass),
+  controllerAddress: Nullable(Type.String()),
+};
 export const Target = Type.Object({
   name: Type.String(),
   kind: TargetKind,
   createdAt: Timestamp,
   sensors: Type.Array(Type.String()),
+  ...MachineFields,
 });
 export const TargetList = Type.Object({ items: Type.Array(Target) });
 export const TargetBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[^\\s/][^/]*$' }),
     kind: Type.Optional(TargetKind),
+    rpm: Type.Optional(Rpm),
+    bearing: Type.Optional(Bearing),
+    isoClass: Type.Optional(IsoClass),
+    controllerAddress: Type.Optional(ControllerAddress),
   },
   Strict,
 );
+/** PATCH: a field given sets it, null clears it, a field left out stays as it is. */
+export const TargetPatchBody = Type.Object(
+  {
+    rpm: Type.Optional(OrNull(Rpm)),
+    bearing: Type.Optional(OrNull(Bearing)),
+    isoClass: Type.Optional(IsoClassOrNull),
+    controllerAddress: Type.Optional(OrNull(ControllerAddress)),
+  },
+  { ...Strict, minProperties: 1 },
+);
+export type TargetPatchBodyType = Static<typeof TargetPatchBody>;
+
+/** One analysed window of a sensor (a sensor_feature row, migration 0014). */
+export const Feature = Type.Object({
+  windowStart: Timestamp,
+  windowEnd: Timestamp,
+  sampleRateHz: Type.Number(),
+  accelerationRmsG: Type.Number(),
+  accelerationPeakG: Type.Number(),
+  crestFactor: Type.Number(),
+  kurtosis: Type.Number(),
+  velocityRmsMmS: Nullable(Type.Number()),
+  isoClass: Nullable(Type.String()),
+  isoZone: Nullable(Type.Enum(['A', 'B', 'C', 'D'])),
+  dominantHz: Type.Number(),
+  diagnosis: Nullable(Type.String()),
+  diagnosisEvidence: Nullable(Type.String()),
+  anomalyScore: Nullable(Type.Number()),
+  baselineStatus: Type.Enum(['none', 'learning', 'ready', 'rate-mismatch']),
+});
+export const FeatureList = Type.Object({ items: Type.Array(Feature) });
+export const FeaturesQuery = Type.Object(
+  {
+    since: Type.Optional(Timestamp),
+    until: Type.Optional(Timestamp),
+    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+  },
+  Strict,
+);
+export const BaselineResetReply = Type.Object({
+  serial: Type.String(),
+  /** false: the sensor had no baseline yet (nothing analysed), so there was nothing to reset. */
+  reset: Type.Boolean(),
+  /** Windows the analysis learns from before it scores again; null when nothing was reset. */
+  windows: Nullable(Type.Integer()),
+});
 
 export const Alarm = Type.Object({
   id: Type.String(),

@@ -37,3 +37,33 @@ export const MIN_TIMESTAMP_MS = Date.UTC(2001, 0, 1);
 export const MAX_LOG_MESSAGE_CHARS = 4096;
 export const MAX_LOG_FIELDS = 32;
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+/**
+ * A target's machine parameters (migration 0014's CHECKs, the same numbers): running speed up
+ * to 100,000 rpm (small spindles and turbochargers; nothing we monitor turns faster), one
+ * rolling-element bearing (1–100 balls, ball ≤ 1 m, pitch circle ≤ 10 m, contact angle
+ * 0–90° exclusive; balls smaller than the pitch circle) and an ISO 10816/20816 class.
+ */
+export const MAX_RPM = 100_000;
+export const MAX_BEARING_BALLS = 100;
+export const MAX_BEARING_BALL_MM = 1000;
+export const MAX_BEARING_PITCH_MM = 10_000;
+/** Exclusive: at 90° a bearing is a thrust bearing and the defect formulas no longer hold. */
+export const MAX_BEARING_ANGLE_DEG = 90;
+export const ISO_CLASS_NAMES = [
+  'group1-rigid',
+  'group1-flexible',
+  'group2-rigid',
+  'group2-flexible',
+  'I',
+  'II',
+  'III',
+  'IV',
+] as const;
+/**
+ * The machine controller's gRPC address, HOST:PORT: a DNS name, an IPv4 address or a
+ * bracketed IPv6 one, and a port 1–65535; at most 255 characters (the column's CHECK).
+ */
+export const CONTROLLER_ADDRESS_PATTERN =
+  /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/;
+export const MAX_CONTROLLER_ADDRESS_CHARS = 255;

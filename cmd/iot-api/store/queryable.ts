@@ -26,3 +26,8 @@ export async function inTransaction<T>(
 export function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string } | null)?.code === '23505';
 }
+
+/** PostgreSQL's check_violation: a value a table's CHECK refuses. */
+export function isCheckViolation(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === '23514';
+}

@@ -1,9 +1,10 @@
-// `iotctl create target NAME [--kind]`, and the admin's `create apikey` and `create account`.
+// `iotctl create target NAME [--kind] [--rpm] [--bearing] [--iso-class] [--controller]`, and the admin's `create apikey` and `create account`.
 import { Option, type Command } from 'commander';
 import { ROLES, type Account, type CreatedApiKey, type Target } from '../api-types.js';
 import { positiveInteger } from '../arguments.js';
 import type { CliDeps, RunDeps } from '../deps.js';
 import { CliError } from '../errors.js';
+import { addMachineOptions, machineBody, type MachineFlags } from '../machine-options.js';
 import { outputOption, writeJson, type OutputFormat } from '../output.js';
 import { promptSecret, readAllStdin } from '../prompt.js';
 import { withClient } from '../session.js';
@@ -18,7 +19,7 @@ const roleOption = () =>
 export function registerCreate(program: Command, deps: CliDeps): void {
   const create = program.command('create').description('create a target, an API key or an account');
 
-  create
+  const target = create
     .command('target')
     .description('create a target (a machine or a vehicle sensors are mounted on)')
     .argument('<name>', 'its name, unique in your organization')
@@ -26,9 +27,10 @@ export function registerCreate(program: Command, deps: CliDeps): void {
       new Option('--kind <kind>', 'fixed machine or mobile vehicle')
         .choices(['fixed', 'mobile'])
         .default('fixed'),
-    )
+    );
+  addMachineOptions(target, false)
     .addOption(outputOption())
-    .action((name: string, opts: Output & { kind: string }, cmd: Command) =>
+    .action((name: string, opts: Output & MachineFlags & { kind: string }, cmd: Command) =>
       withClient(cmd, deps, (run) => runCreateTarget({ name, ...opts }, run)),
     );
 
@@ -66,12 +68,13 @@ export function registerCreate(program: Command, deps: CliDeps): void {
 }
 
 export async function runCreateTarget(
-  options: Output & { name: string; kind: string },
+  options: Output & MachineFlags & { name: string; kind: string },
   deps: RunDeps,
 ): Promise<void> {
   const target = await deps.client.post<Target>('/targets', {
     name: options.name,
     kind: options.kind,
+    ...machineBody(options),
   });
   if (options.output === 'json') return writeJson(deps.stdout, target);
   deps.stdout.write(`target ${target.name} created (${target.kind})\n`);

@@ -83,16 +83,16 @@ describe('get targets', () => {
   const targets = [
     { name: 'press-1', kind: 'fixed', createdAt: ago(7_200_000), sensors: ['AAD-1123', 'AAD-9'] },
     { name: 'truck', kind: 'mobile', createdAt: ago(60_000), sensors: [] },
-  ];
+  ].map((t) => ({ ...t, rpm: null, bearing: null, isoClass: null, controllerAddress: null }));
 
   it('lists them, or picks one out', async () => {
     const client = new FakeClient().on('GET /targets', { items: targets });
     const all = deps(client);
     await runGetTargets({ output: 'table' }, all);
     expect(all.stdout.text).toBe(
-      'NAME      KIND     SENSORS          AGE\n' +
-        'press-1   fixed    AAD-1123,AAD-9   2h\n' +
-        'truck     mobile   —                1m\n',
+      'NAME      KIND     SENSORS          RPM   BEARING   ISO CLASS   CONTROLLER   AGE\n' +
+        'press-1   fixed    AAD-1123,AAD-9     —   —         —           —            2h\n' +
+        'truck     mobile   —                  —   —         —           —            1m\n',
     );
     const one = deps(client);
     await runGetTargets({ name: 'truck', output: 'json' }, one);

@@ -1,15 +1,16 @@
-// `iotctl get sensors|sensor S|targets|commands S|command ID|alarms|apikeys|accounts`.
+// `iotctl get sensors|sensor S|targets|target T|commands S|command ID|features S|alarms|apikeys|accounts`.
 import type { Command } from 'commander';
 import type {
   Account,
   Alarm,
   ApiKey,
   Command as SensorCommand,
+  Feature,
   List,
   Sensor,
   Target,
 } from '../api-types.js';
-import { parseSerial, positiveInteger } from '../arguments.js';
+import { parseSerial, parseTimeBound, positiveInteger, type TimeBound } from '../arguments.js';
 import type { CliDeps, RunDeps } from '../deps.js';
 import { CliError } from '../errors.js';
 import { outputOption, printList, writeJson, type OutputFormat } from '../output.js';
@@ -19,9 +20,11 @@ import {
   apiKeyColumns,
   commandColumns,
   commandDetails,
+  featureColumns,
   sensorColumns,
   sensorDetails,
   targetColumns,
+  targetDetails,
 } from '../resource-views.js';
 import { withClient } from '../session.js';
 import { renderDetails } from '../table.js';
@@ -36,7 +39,7 @@ export function registerGet(program: Command, deps: CliDeps): void {
   const get = program
     .command('get')
     .description(
-      'list resources, or show one (sensors, targets, commands, alarms, apikeys, accounts)',
+      'list resources, or show one (sensors, targets, commands, features, alarms, apikeys, accounts)',
     );
 
   get
@@ -76,6 +79,27 @@ export function registerGet(program: Command, deps: CliDeps): void {
     .addOption(outputOption())
     .action((id: string, opts: Output, cmd: Command) =>
       withClient(cmd, deps, (run) => runGetCommand({ id, ...opts }, run)),
+    );
+
+  get
+    .command('features')
+    .alias('feature')
+    .description("a sensor's analysed windows, newest first: levels, ISO zone, diagnosis, score")
+    .argument('<serial>', 'the sensor', parseSerial)
+    .option(
+      '--since <when>',
+      'windows from then on: a duration ago (1h, 30m) or an ISO time',
+      parseTimeBound,
+    )
+    .option('--until <when>', 'windows before then: a duration ago or an ISO time', parseTimeBound)
+    .option('--limit <n>', 'at most this many (API default 100)', positiveInteger(1000))
+    .addOption(outputOption())
+    .action(
+      (
+        serial: string,
+        opts: Output & { since?: TimeBound; until?: TimeBound; limit?: number },
+        cmd: Command,
+      ) => withClient(cmd, deps, (run) => runGetFeatures({ serial, ...opts }, run)),
     );
 
   get
@@ -133,7 +157,25 @@ export async function runGetTargets(
   const target = items.find((t) => t.name === options.name);
   if (!target) throw new CliError('NOT_FOUND', `target "${options.name}" not found`);
   if (options.output === 'json') return writeJson(deps.stdout, target);
-  printList(deps, options.output, [target], targetColumns(deps.now()), 'targets');
+  deps.stdout.write(renderDetails(targetDetails(target, deps.now())));
+}
+
+export async function runGetFeatures(
+  options: Output & { serial: string; since?: TimeBound; until?: TimeBound; limit?: number },
+  deps: RunDeps,
+): Promise<void> {
+  const now = deps.now();
+  const at = (bound: TimeBound | undefined) =>
+    bound === undefined
+      ? undefined
+      : 'agoMs' in bound
+        ? new Date(now.getTime() - bound.agoMs).toISOString()
+        : bound.at;
+  const { items } = await deps.client.get<List<Feature>>(
+    `/sensors/${enc(options.serial)}/features`,
+    { query: { since: at(options.since), until: at(options.until), limit: options.limit } },
+  );
+  printList(deps, options.output, items, featureColumns(), 'features');
 }
 
 export async function runGetCommands(
