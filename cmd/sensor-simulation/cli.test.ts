@@ -158,6 +158,32 @@ describe('good command lines', () => {
     ).toEqual({ rpm: 1480, bearing: skf6205 });
   });
 
+  it('puts --replay on the --sensor before it, or on every sensor; only the last may omit @SECONDS', () => {
+    const specs = run([
+      '--replay',
+      'fleet.wav',
+      '--sensor',
+      'A-1:12000',
+      '--replay',
+      'healthy.f32@20,fault.f32@2.5,other.f32',
+      '--sensor',
+      'B-2:12000',
+    ]).specs;
+    expect(specs.map((s) => s.machine)).toEqual([
+      {
+        replay: [
+          { file: 'healthy.f32', seconds: 20 },
+          { file: 'fault.f32', seconds: 2.5 },
+          { file: 'other.f32', seconds: undefined },
+        ],
+      },
+      { replay: [{ file: 'fleet.wav', seconds: undefined }] },
+    ]);
+    expect(run(['--replay', 'a.f32@10']).specs[0]?.machine).toEqual({
+      replay: [{ file: 'a.f32', seconds: 10 }],
+    });
+  });
+
   it('without machine flags keeps the default signal (no machine on any sensor)', () => {
     expect(run(['--sensor', 'A-1:100', '--signal', 'looped']).specs).toEqual([
       { serial: 'A-1', sampleRateHz: 100, mount: 'fixed' },
@@ -236,6 +262,14 @@ describe('bad command lines exit 2 naming the flag', () => {
     [['--rpm', '1480', '--fault', 'bearing-outer@10'], '--bearing'],
     [['--sensor', 'A-1:100', '--fault', 'bearing-inner', '--rpm', '1'], '--bearing'],
     [['--rpm', '1480', '--signal', 'looped'], '--signal'],
+    [['--replay', 'a.f32,b.f32'], '--replay'],
+    [['--replay', 'a.f32@0,b.f32'], '--replay'],
+    [['--replay', 'a.f32@soon'], '--replay'],
+    [['--replay', ''], '--replay'],
+    [['--replay', 'a.f32', '--replay', 'b.f32'], '--replay'],
+    [['--replay', 'a.f32', '--rpm', '1480'], '--rpm'],
+    [['--sensor', 'A-1:100', '--replay', 'a.f32', '--fault', 'imbalance'], '--fault'],
+    [['--replay', 'a.f32', '--signal', 'looped'], '--replay'],
     [['--bogus'], '--bogus'],
     [['extra'], 'extra'],
   ])('%j names %s', (argv, flag) => {

@@ -22,6 +22,7 @@ import {
 import { samplesPerBatch } from './batch-clock.js';
 import type { SensorSpec } from './device.js';
 import { FAULT_KINDS, type FaultSpec, type MachineSpec } from './machine-signal.js';
+import type { ReplaySegment } from './replay-signal.js';
 import type { SignalMode } from './signal.js';
 
 export const PROGRAM = 'sensor-simulation';
@@ -30,7 +31,7 @@ export const USAGE =
   ' [--serial-prefix P] [--mobile N] [--batch-interval D] [--buffer-batches N] [--heartbeat D]' +
   ' [--summary-file PATH] [--duration S] [--provision] [--signal exact|looped]' +
   ' [--rpm N] [--bearing balls=N,ball-mm=D,pitch-mm=P[,angle=DEG]]' +
-  ' [--fault KIND[@SECONDS][:SEVERITY]]';
+  ' [--fault KIND[@SECONDS][:SEVERITY]] [--replay FILE[@SECONDS][,FILE[@SECONDS]]...]';
 
 export const MAX_SENSORS = 10_000;
 export const MIN_BATCH_INTERVAL_MS = 10;
@@ -51,7 +52,10 @@ export interface CliFlags {
   duration?: number;
   provision?: boolean;
   signal?: SignalMode;
-  /** `--rpm`, `--bearing`, `--fault` given before any `--sensor`: every sensor's machine. */
+  /**
+   * `--rpm`, `--bearing`, `--fault`, `--replay` given before any `--sensor`: every sensor's
+   * machine.
+   */
   machine?: MachineSpec;
 }
 
@@ -190,6 +194,31 @@ export function parseFault(raw: string): FaultSpec {
   return { kind, onsetS: Number(match[2] ?? 0), severity: Number(match[3] ?? 1) };
 }
 
+/**
+ * `FILE[@SECONDS][,FILE[@SECONDS]]...`: recordings played one after the other, each in a loop
+ * for SECONDS; the last one loops until the sensor stops (its SECONDS, if any, is ignored).
+ * Only names here: main reads the files (a bad one is a usage error too).
+ */
+export function parseReplay(raw: string): ReplaySegment[] {
+  const segments = raw.split(',').map((part, index, parts): ReplaySegment => {
+    const match = /^(.+?)(?:@(\d+(?:\.\d+)?))?$/.exec(part.trim());
+    const file = match?.[1];
+    if (!match || file === undefined) throw invalid('Must be FILE[@SECONDS][,FILE[@SECONDS]]...');
+    // An @ after the last / that is not followed by a number is a mistyped SECONDS.
+    if (match[2] === undefined && /@[^@/]*$/.test(file)) {
+      throw invalid(`${file}: @SECONDS must be a number of seconds.`);
+    }
+    const last = index === parts.length - 1;
+    if (match[2] === undefined && !last) {
+      throw invalid(`${file} needs @SECONDS: only the last recording plays until stopped.`);
+    }
+    const seconds = match[2] === undefined ? undefined : Number(match[2]);
+    if (seconds !== undefined && seconds <= 0) throw invalid(`${file}@${match[2]}: must be > 0.`);
+    return { file, seconds };
+  });
+  return segments;
+}
+
 function serialPrefix(raw: string): string {
   if (!/^[A-Za-z0-9-]{1,26}$/.test(raw) || !/[A-Za-z]/.test(raw)) {
     throw invalid('Must be 1-26 of A-Z a-z 0-9 -, with at least one letter.');
@@ -216,6 +245,7 @@ const MACHINE_FLAG_NAMES: Readonly<Record<MachineFlag, string>> = {
   rpm: '--rpm',
   bearing: '--bearing',
   fault: '--fault',
+  replay: '--replay',
 };
 
 /**
@@ -307,6 +337,12 @@ function createProgram(): { program: Command; machines: MachineFlags } {
         '(needs --rpm; bearing faults need --bearing)',
       machineFlag('fault', parseFault),
     )
+    .option(
+      '--replay <FILE[@SECONDS],...>',
+      'play recordings (raw float32 .f32 in g, or WAV) instead of a synthetic signal, each in ' +
+        'a loop for SECONDS, the last until stopped; after a --sensor, that sensor only',
+      machineFlag('replay', parseReplay),
+    )
     .helpOption('-h, --help', 'show this help')
     .allowExcessArguments(true) // refused below, naming the argument
     .exitOverride();
@@ -336,6 +372,7 @@ export function parseCli(argv: readonly string[]): CliResult {
     rpm: _r,
     bearing: _b,
     fault: _f,
+    replay: _p,
     ...flags
   } = program.opts<CliFlags & Record<MachineFlag, unknown>>();
   if (flags.sensor !== undefined) {
@@ -356,6 +393,13 @@ function machineOf(
   const machine = { ...fleet, ...spec.machine };
   if (Object.keys(machine).length === 0) return { machine: undefined };
   const given = (Object.keys(machine) as MachineFlag[]).map((f) => MACHINE_FLAG_NAMES[f]);
+  if (machine.replay !== undefined) {
+    if (given.length > 1) {
+      const others = given.filter((f) => f !== '--replay');
+      return { error: `--replay for ${spec.serial} cannot be combined with ${others.join(', ')}` };
+    }
+    return { machine };
+  }
   if (machine.rpm === undefined) {
     return { error: `${given.join(', ')} for ${spec.serial} needs --rpm` };
   }
@@ -410,7 +454,7 @@ export function resolveRun(
     const resolved = machineOf(spec, flags.machine);
     if ('error' in resolved) return fail(resolved.error);
     if (resolved.machine !== undefined && signal === 'looped') {
-      return fail('--signal looped cannot be combined with --rpm, --bearing or --fault');
+      return fail('--signal looped cannot be combined with --rpm, --bearing, --fault or --replay');
     }
     const { machine: _own, ...rest } = spec;
     withMachines.push(

@@ -9,6 +9,7 @@ import {
   type SyntheticFaultKind,
   type SyntheticMachine,
 } from '../../internal/vibration/index.js';
+import type { ReplaySegment } from './replay-signal.js';
 import { seedFrom } from './seeded-random.js';
 import { DEFAULT_NOISE_G, type SignalSource } from './signal.js';
 
@@ -34,6 +35,8 @@ export interface MachineSpec {
   readonly rpm?: number;
   readonly bearing?: BearingGeometry;
   readonly fault?: FaultSpec;
+  /** Recordings played instead of a synthetic signal (`--replay`); excludes the three above. */
+  readonly replay?: readonly ReplaySegment[];
 }
 
 export class MachineSignal implements SignalSource {

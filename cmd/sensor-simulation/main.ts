@@ -12,6 +12,7 @@ import {
 } from '../../internal/telemetry/index.js';
 import { PROGRAM, parseCli, resolveRun, usageError, type RunOptions } from './cli.js';
 import { loadSimulationConfig, type SimulationConfig } from './config.js';
+import { RecordingError, loadReplays } from './recording.js';
 import { Fleet } from './fleet.js';
 import { registerSimulationMetrics } from './metrics.js';
 import { startProgressLog } from './progress.js';
@@ -47,7 +48,15 @@ function prepare(argv: readonly string[], env: Env): Prepared | number {
     process.stderr.write(usageError(resolved.message).stderr);
     return 2;
   }
-  if (resolved.options.provision) {
+  let options: RunOptions;
+  try {
+    options = { ...resolved.options, specs: loadReplays(resolved.options.specs) };
+  } catch (error) {
+    if (!(error instanceof RecordingError)) throw error;
+    process.stderr.write(usageError(error.message).stderr);
+    return 2;
+  }
+  if (options.provision) {
     const { managementUrl, adminUsername, adminPassword } = config;
     if (!managementUrl || !adminUsername || !adminPassword) {
       process.stderr.write(
@@ -57,7 +66,7 @@ function prepare(argv: readonly string[], env: Env): Prepared | number {
       return 2;
     }
   }
-  return { logLevel: config.logLevel, config, options: resolved.options };
+  return { logLevel: config.logLevel, config, options };
 }
 
 async function start({ config, options }: Prepared, logger: Logger): Promise<RunningService> {

@@ -32,6 +32,37 @@ function expectContiguous(batches: MeasuredBatch[], rate: number, n: number) {
 }
 
 describe('Sampler', () => {
+  it('plays a --replay list: batches join sample for sample, the switch at SECONDS', async () => {
+    // 10 Hz, 300 ms batches (3 samples): the first recording (4 samples, looped) for 1 s, then
+    // the second (5 samples) until stopped.
+    const batches: MeasuredBatch[] = [];
+    const recording = (from: number, n: number) => ({
+      samples: Float32Array.from({ length: n }, (_, i) => from + i),
+      rateHz: undefined,
+    });
+    const s = new Sampler({
+      serial: 'R-1',
+      sampleRateHz: 10,
+      batchIntervalMs: 300,
+      bootMs: BOOT,
+      machine: {
+        replay: [
+          { file: 'a.f32', seconds: 1, recording: recording(0, 4) },
+          { file: 'b.f32', seconds: undefined, recording: recording(10, 5) },
+        ],
+      },
+      onBatch: (b) => batches.push(b),
+    });
+    s.start();
+    await vi.advanceTimersByTimeAsync(2_100);
+    s.stop();
+    expect(batches).toHaveLength(7);
+    expect(batches.flatMap((b) => [...b.values])).toEqual([
+      ...[0, 1, 2, 3, 0, 1, 2, 3, 0, 1],
+      ...[10, 11, 12, 13, 14, 10, 11, 12, 13, 14, 10],
+    ]);
+  });
+
   it('emits each batch when the clock passes its end', async () => {
     const { s, batches } = sampler(200);
     s.start();

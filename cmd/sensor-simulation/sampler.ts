@@ -8,6 +8,7 @@
 // on across stretches (the platform dedupes on them, so one must never come twice in a boot).
 import { BatchClock, firstSequence } from './batch-clock.js';
 import { MachineSignal, type MachineSpec } from './machine-signal.js';
+import { ReplaySignal } from './replay-signal.js';
 import {
   LoopedSignal,
   VibrationSignal,
@@ -65,22 +66,25 @@ export class Sampler {
     this.rateHz = options.sampleRateHz;
     this.sequenceBase = firstSequence(options.bootMs);
     const rpm = options.machine?.rpm;
+    const replay = options.machine?.replay;
     this.signal =
-      options.machine !== undefined && rpm !== undefined
-        ? new MachineSignal(
-            { ...options.machine, rpm },
-            options.serial,
-            options.sampleRateHz,
-            options.noiseG,
-          )
-        : options.signal === 'looped'
-          ? new LoopedSignal(options.serial, options.sampleRateHz)
-          : new VibrationSignal({
-              seed: options.serial,
-              sampleRateHz: options.sampleRateHz,
-              components: options.components,
-              noiseG: options.noiseG,
-            });
+      replay !== undefined
+        ? new ReplaySignal(replay, options.sampleRateHz)
+        : options.machine !== undefined && rpm !== undefined
+          ? new MachineSignal(
+              { ...options.machine, rpm },
+              options.serial,
+              options.sampleRateHz,
+              options.noiseG,
+            )
+          : options.signal === 'looped'
+            ? new LoopedSignal(options.serial, options.sampleRateHz)
+            : new VibrationSignal({
+                seed: options.serial,
+                sampleRateHz: options.sampleRateHz,
+                components: options.components,
+                noiseG: options.noiseG,
+              });
   }
 
   /** Batches emitted so far. */
