@@ -82,7 +82,7 @@ async function readCursor(
 ): Promise<{ nextStartUs: number; idleMs: number } | null> {
   const { rows } = await pool.query<{ next_start_us: string | null; idle_ms: number }>(
     `SELECT ${us('next_start')} AS next_start_us,
-            (extract(epoch FROM now() - updated_at) * 1000)::float8 AS idle_ms
+            (extract(epoch FROM clock_timestamp() - updated_at) * 1000)::float8 AS idle_ms
        FROM sensor_baseline WHERE sensor_id = $1`,
     [sensorId],
   );
@@ -175,7 +175,7 @@ export async function analyseBatch(
     if (last) await writeSpectra(client, sensorId, last.window, last.features);
     await client.query(
       `UPDATE sensor_baseline SET baseline = $2, next_start = ${ts('$3')},
-         pending_start = ${ts('$4')}, pending = $5, updated_at = now()
+         pending_start = ${ts('$4')}, pending = $5, updated_at = clock_timestamp()
        WHERE sensor_id = $1`,
       [
         sensorId,

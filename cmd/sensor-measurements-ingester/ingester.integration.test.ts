@@ -356,6 +356,21 @@ describe('sensor-measurements-ingester', () => {
     expect(metricValue(await ingester.metrics(), 'iot_ingest_duplicate_batches_total')).toBe(0);
   });
 
+  it('stores consecutive batches whose rounded times overlap by a microsecond', async () => {
+    // Two samples at 3 Hz last 666,666.7 µs: the device starts batch k at t0 + round(k · that),
+    // the platform ends it at its start + round(that), so batch 1 ends 1 µs after batch 2
+    // begins. They meet; nothing is refused.
+    const serial = uniqueSerial('MEET');
+    const id = await createSensor(pool, serial, { hz: 3 });
+    const ingester = await startIngester();
+    const t0Us = Math.floor(Date.now() / 1000) * 1e6 - 60e6;
+    for (let k = 0; k < 4; k++) await publishBatch(batch(serial, k, 3, 2, t0Us));
+    await settled([ingester], QUEUES.measurementsDbWriter, 4);
+    expect(await rowsOf(id)).toBe(8);
+    expect(await readyIn(DEAD_LETTER_QUEUE)).toBe(0);
+    expect((await blockJoints(pool, id)).map(([us]) => us).sort()).toEqual([-1, 0]);
+  });
+
   it('reads samples back at start + i/rate to the microsecond, for any range', async () => {
     const serial = uniqueSerial('READ');
     await createSensor(pool, serial, { hz: 3 });

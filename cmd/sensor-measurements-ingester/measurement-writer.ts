@@ -7,14 +7,15 @@
 //    inserts of one sensor's blocks never interleave, across groups or ingester replicas.
 // 2. Sort out duplicates and overlaps inside the group itself.
 // 3. Probe each block's neighbours in sensor_measurement: the stored block that starts at or
-//    before it, and the one after it. Stored blocks never overlap each other, so these two
-//    decide: the same block again is a duplicate, anything else that meets it an overlap.
+//    before it, and the one after it. Stored blocks never overlap each other (by more than the
+//    rounding slack of batch-time.ts), so these two decide: the same block again is a
+//    duplicate, anything else that reaches into it an overlap.
 // 4. COPY the new blocks, binary, into sensor_measurement; COMMIT.
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { batchEndUs, type MeasurementBatch } from '../../internal/routing/index.js';
+import { batchEndUs, meetingSlackUs, type MeasurementBatch } from '../../internal/routing/index.js';
 import {
   BLOCK_COLUMNS,
   copyHeader,
@@ -43,11 +44,13 @@ export async function writeMeasurementBatches(
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    const sensors = [...new Set(candidates.map((b) => b.sensorId))].sort((a, b) => a - b);
+    const lockKeys = [...new Set(candidates.map((b) => b.sensorId % 2 ** 31))].sort(
+      (a, b) => a - b,
+    );
     await client.query(
-      // The array is sorted; unnest hands the keys to the function in that order.
+      // The keys are sorted; unnest hands them to the function in that order.
       'SELECT pg_advisory_xact_lock($1, s) FROM unnest($2::int[]) AS s',
-      [BLOCK_LOCK_CLASS, sensors.map((id) => id % 2 ** 31)],
+      [BLOCK_LOCK_CLASS, lockKeys],
     );
     const verdicts =
       candidates.length > 0
@@ -78,7 +81,8 @@ function classifyWithinGroup(batches: readonly ResolvedBatch[]): (WriteResult | 
   const results: (WriteResult | undefined)[] = batches.map(() => undefined);
   let kept: ResolvedBatch | undefined;
   for (const { b, i } of order) {
-    if (kept?.sensorId === b.sensorId && b.batch.startTimeUs < batchEndUs(kept.batch)) {
+    const slackUs = meetingSlackUs(b.batch.sampleRateHz);
+    if (kept?.sensorId === b.sensorId && b.batch.startTimeUs + slackUs < batchEndUs(kept.batch)) {
       results[i] = sameBlock(kept.batch, b.batch)
         ? { kind: 'duplicate' }
         : { kind: 'overlap', reason: overlapReason(b.batch, kept.batch) };
@@ -124,8 +128,10 @@ async function probeNeighbours(client: pg.PoolClient, candidates: readonly Resol
     `WITH c AS (
        SELECT id AS sensor_id, start_us,
               'epoch'::timestamptz + start_us * INTERVAL '1 microsecond' AS start_time,
-              'epoch'::timestamptz + end_us * INTERVAL '1 microsecond' AS end_time
-       FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS u (id, start_us, end_us))
+              'epoch'::timestamptz + end_us * INTERVAL '1 microsecond' AS end_time,
+              slack_us * INTERVAL '1 microsecond' AS slack
+       FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[])
+         AS u (id, start_us, end_us, slack_us))
      SELECT c.sensor_id, c.start_us,
        ${us('p.start_time')} AS prev_start_us, p.sequence AS prev_sequence,
        p.sample_count AS prev_count,
@@ -135,17 +141,18 @@ async function probeNeighbours(client: pg.PoolClient, candidates: readonly Resol
        SELECT start_time, end_time, sequence, sample_count FROM sensor_measurement m
        WHERE m.sensor_id = c.sensor_id AND m.start_time <= c.start_time
          AND m.start_time > c.start_time - INTERVAL '10 minutes'
-       ORDER BY m.start_time DESC LIMIT 1) p ON p.end_time > c.start_time
+       ORDER BY m.start_time DESC LIMIT 1) p ON p.end_time > c.start_time + c.slack
      LEFT JOIN LATERAL (
        SELECT start_time, sequence FROM sensor_measurement m
        WHERE m.sensor_id = c.sensor_id AND m.start_time > c.start_time
-         AND m.start_time < c.end_time
+         AND m.start_time < c.end_time - c.slack
        ORDER BY m.start_time LIMIT 1) n ON TRUE
      WHERE p.start_time IS NOT NULL OR n.start_time IS NOT NULL`,
     [
       candidates.map((c) => c.sensorId),
       candidates.map((c) => c.batch.startTimeUs),
       candidates.map((c) => batchEndUs(c.batch)),
+      candidates.map((c) => meetingSlackUs(c.batch.sampleRateHz)),
     ],
   );
   const byKey = new Map(candidates.map((c) => [blockKey(c), c]));

@@ -56,9 +56,9 @@ export class BatchClock {
 }
 
 /**
- * The first sequence number of a boot. The platform keys idempotent ingest on (serial,
- * sequence), so a sensor that reboots and counted from 1 again would have its new batches
- * dropped as duplicates of the old ones. A real device has no memory to spare for a counter
+ * The first sequence number of a boot. The platform tells a redelivered batch from another
+ * one starting at the same time by its sequence (and the analytics and operators follow
+ * batches by it), so a sensor that reboots must not count from 1 again. A real device has no memory to spare for a counter
  * that survives power loss, but it has a clock: seeding with the boot time in milliseconds ×
  * 1000 and adding the batch index k makes numbers strictly increasing across reboots as long as
  * a boot produces fewer than 1000 batches per millisecond of uptime (the batch interval is at

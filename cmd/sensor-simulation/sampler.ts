@@ -5,7 +5,8 @@
 //
 // Measuring runs in stretches at one rate, each with its own BatchClock: from power-on or a
 // wake-up, and from the batch boundary where a new sample rate took over. Sequence numbers run
-// on across stretches (the platform dedupes on them, so one must never come twice in a boot).
+// on across stretches (the platform tells redeliveries by them, so one never comes twice in a
+// boot).
 import { BatchClock, firstSequence } from './batch-clock.js';
 import { MachineSignal, type MachineSpec } from './machine-signal.js';
 import { ReplaySignal } from './replay-signal.js';

@@ -17,3 +17,13 @@ export function batchEndUs(
 ): number {
   return sampleTimeUs(batch.startTimeUs, batch.values.length, batch.sampleRateHz);
 }
+
+/**
+ * How far two of a sensor's batches may overlap and still count as meeting: less than half a
+ * sample period. Start and end times are rounded to the microsecond separately (a device
+ * computes each batch's start from its first sample, the platform each end from the start),
+ * so where a period is no whole number of microseconds consecutive batches can overlap by 1 µs.
+ */
+export function meetingSlackUs(rateHz: number): number {
+  return Math.floor(500_000 / rateHz);
+}

@@ -232,6 +232,9 @@ describe('the move to waveform blocks (0013)', () => {
           ).rows[0]?.id,
         );
       const [a, b] = [await sensor('OLD-A', 100), await sensor('OLD-B', 3)];
+      // 3200 Hz: a period of 312.5 µs, so the spacing of the stored (rounded) times alone
+      // would give 3199.998 Hz and blocks that overlap by a microsecond.
+      const c = await sensor('OLD-C', 3200);
       // How the row layout stored batches: a row per sample and a bookkeeping row per batch.
       const t0 = '2026-11-01T00:00:00Z';
       const store = async (id: number, seq: number, startUs: number, rate: number, n: number) => {
@@ -251,6 +254,8 @@ describe('the move to waveform blocks (0013)', () => {
       for (let k = 0; k < 3; k++) await store(a, k + 1, k * 1e6, 100, 100);
       await store(b, 7, 0, 3, 3);
       await store(b, 8, 1e6, 3, 3);
+      await store(c, 1, 0, 3200, 3200);
+      await store(c, 2, 1e6, 3200, 3200);
       // A row no batch accounts for (written by hand).
       await owner.query(
         `INSERT INTO sensor_measurement (time, sensor_id, value)
@@ -270,6 +275,8 @@ describe('the move to waveform blocks (0013)', () => {
         ).rows.map((r) => [r.us, r.value]);
       const oldA = await samples('old', 'OLD-A', a);
       const oldB = await samples('old', 'OLD-B', b);
+      const oldC = await samples('old', 'OLD-C', c);
+      expect(oldC).toHaveLength(6400);
       expect(oldA).toHaveLength(301);
 
       const summary = await runMigrations(owner);
@@ -278,6 +285,7 @@ describe('the move to waveform blocks (0013)', () => {
       expect(summary.applied[0]).toBe('0013_waveform_blocks.sql');
       expect(await samples('new', 'OLD-A', a)).toEqual(oldA);
       expect(await samples('new', 'OLD-B', b)).toEqual(oldB);
+      expect(await samples('new', 'OLD-C', c)).toEqual(oldC);
       const { rows } = await owner.query(
         `SELECT s.serial_number AS serial, m.sequence::int, m.sample_rate_hz AS rate,
                 m.sample_count AS n, to_char(m.start_time AT TIME ZONE 'UTC', 'HH24:MI:SS.US') AS start,
@@ -331,6 +339,23 @@ describe('the move to waveform blocks (0013)', () => {
           sequence: 8,
           rate: 3,
           n: 3,
+          start: '00:00:01.000000',
+          end: '00:00:02.000000',
+        },
+        // The reported rate, not the rounded spacing's 3199.998: blocks meet exactly.
+        {
+          serial: 'OLD-C',
+          sequence: 1,
+          rate: 3200,
+          n: 3200,
+          start: '00:00:00.000000',
+          end: '00:00:01.000000',
+        },
+        {
+          serial: 'OLD-C',
+          sequence: 2,
+          rate: 3200,
+          n: 3200,
           start: '00:00:01.000000',
           end: '00:00:02.000000',
         },

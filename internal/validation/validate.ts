@@ -101,7 +101,7 @@ export function validateMeasurementBatch(
       `${b.values.length} samples at ${b.sampleRateHz} Hz last ${durationMs / 1000} s, over ${MAX_BATCH_DURATION_MS / 1000} s`,
     );
   }
-  // The last sample too must not lie beyond the allowed clock skew.
+  // Its end (where the next sample would lie) too must not lie beyond the allowed clock skew.
   validateTimeMs(b.startTimeUs / 1000 + durationMs, 'values (end time)', nowMs);
   for (let i = 0; i < b.values.length; i++) {
     if (!Number.isFinite(b.values[i])) {

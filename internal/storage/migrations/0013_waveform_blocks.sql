@@ -58,7 +58,10 @@ $$;
 
 -- Carry the stored samples over. Each ingested_batch row says where a batch started and how
 -- many samples it had: the samples of a sensor in time order from that start, up to that
--- count, form its block. The rate follows from their spacing. Samples no batch accounts for
+-- count, form its block. The rate is the sensor's reported one where the block's samples sit
+-- exactly on it (the usual case), else what their spacing says. A block ends where its next
+-- sample would lie, but never past the start of the sensor's next block. Samples no batch
+-- accounts for
 -- (written by hand, say) become one-sample blocks at the sensor's reported rate; one that
 -- would start exactly where a block starts is the same sample stored twice.
 CREATE TEMPORARY TABLE carried ON COMMIT DROP AS
@@ -70,7 +73,8 @@ WITH marked AS (
 ),
 grouped AS (
   -- batch_no: how many batch starts precede this row (a start sorts before its first sample).
-  SELECT *, count(sequence) OVER (PARTITION BY sensor_id ORDER BY time, kind) AS batch_no
+  SELECT *, count(sequence) OVER (PARTITION BY sensor_id ORDER BY time, kind, sequence
+                                  ROWS UNBOUNDED PRECEDING) AS batch_no
   FROM marked
 ),
 placed AS (
@@ -79,7 +83,8 @@ placed AS (
     first_value(sample_count) OVER b AS block_count,
     row_number() OVER b - 1 AS position
   FROM grouped
-  WINDOW b AS (PARTITION BY sensor_id, batch_no ORDER BY time, kind)
+  WINDOW b AS (PARTITION BY sensor_id, batch_no ORDER BY time, kind, sequence
+               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 )
 SELECT sensor_id, time, value, block_sequence, batch_no,
   batch_no > 0 AND position <= block_count AS in_block
@@ -89,18 +94,26 @@ WHERE kind = 1;
 INSERT INTO sensor_measurement
   (sensor_id, start_time, end_time, sample_rate_hz, sequence, sample_count, samples)
 SELECT sensor_id, start_time,
-  start_time + floor(n * 1000000.0::float8 / rate + 0.5) * INTERVAL '1 microsecond', rate,
-  block_sequence, n, samples
+  least(start_time + floor(n * 1000000.0::float8 / rate + 0.5) * INTERVAL '1 microsecond',
+        lead(start_time) OVER (PARTITION BY sensor_id ORDER BY start_time)),
+  rate, block_sequence, n, samples
 FROM (
-  SELECT c.sensor_id, min(c.time) AS start_time, c.block_sequence, count(*)::int AS n,
-    array_agg(c.value ORDER BY c.time) AS samples,
-    CASE WHEN count(*) > 1
-      THEN round(((count(*) - 1) / extract(epoch FROM max(c.time) - min(c.time)))::numeric, 3)
-      ELSE (SELECT s.sample_frequency FROM sensor s WHERE s.id = c.sensor_id)
-    END::float8 AS rate
-  FROM carried c
-  WHERE c.in_block
-  GROUP BY c.sensor_id, c.batch_no, c.block_sequence
+  SELECT sensor_id, start_time, block_sequence, n, samples,
+    CASE
+      WHEN n = 1 OR span_us = 0 THEN COALESCE(reported, 1)
+      -- The reported rate puts the last sample exactly where it is: that rate, unrounded.
+      WHEN floor((n - 1) * 1000000.0::float8 / reported + 0.5) = span_us THEN reported
+      ELSE (n - 1) * 1000000.0::float8 / span_us
+    END AS rate
+  FROM (
+    SELECT c.sensor_id, min(c.time) AS start_time, c.block_sequence, count(*)::int AS n,
+      array_agg(c.value ORDER BY c.time) AS samples,
+      (extract(epoch FROM max(c.time) - min(c.time)) * 1000000)::float8 AS span_us,
+      (SELECT s.sample_frequency FROM sensor s WHERE s.id = c.sensor_id) AS reported
+    FROM carried c
+    WHERE c.in_block
+    GROUP BY c.sensor_id, c.batch_no, c.block_sequence
+  ) AS grouped_blocks
 ) AS blocks;
 
 INSERT INTO sensor_measurement

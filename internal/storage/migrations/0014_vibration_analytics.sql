@@ -84,7 +84,7 @@ CREATE TABLE sensor_feature (
 -- A sensor's learned baseline (internal/vibration, plain JSON) and where its analysis stands,
 -- so a restart, a replica or a redelivery continues instead of relearning or re-counting.
 -- The row is also the per-sensor lock: every window is analysed inside a transaction that
--- holds it FOR UPDATE (cmd/sensor-analytics/analysis-store.ts).
+-- holds it FOR UPDATE (cmd/sensor-analytics/sensor-analysis.ts).
 CREATE TABLE sensor_baseline (
   sensor_id         bigint      PRIMARY KEY REFERENCES sensor (id) ON DELETE CASCADE,
   baseline          jsonb       NOT NULL,
