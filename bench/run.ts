@@ -37,7 +37,7 @@ import {
   required,
   stackUp,
   withDatabase,
-} from './stack.js';
+} from '../utils/run-stack.js';
 
 /** The ingester's default group size (IOT_INGEST_BATCH_ROWS): the ceilings COPY as much. */
 const SAMPLES_PER_STATEMENT = 50_000;

@@ -21,7 +21,7 @@ import {
   required,
   stackUp,
   withDatabase,
-} from '../../bench/stack.js';
+} from '../run-stack.js';
 import { launchService, type ServiceProcess } from '../processes.js';
 import { ManifestError, type EvalMachine, type EvalRecording, type Manifest } from './manifest.js';
 import type { EvalRow } from './report.js';

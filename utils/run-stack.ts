@@ -1,16 +1,17 @@
-// The local stack the bench runs against: `utils/stack.sh up` (quick when it is already up),
-// its `.stack/env`, the migrations, and purging the queues the run fills.
+// The local stack a tool run works against (`npm run bench`, `npm run eval`): `utils/stack.sh
+// up` (quick when it is already up), its `.stack/env`, a database of the run's own, the
+// migrations, and purging the queues the run fills.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { RabbitAdmin } from '../internal/pubsub/index.js';
 import { QUEUES } from '../internal/routing/index.js';
-import { parseEnvFile } from '../utils/test/stack-env.js';
+import { parseEnvFile } from './test/stack-env.js';
 
 const run = promisify(execFile);
 
-/** The queues a run fills; nothing consumes analytics yet, so it is purged before and after. */
+/** The queues a run fills: purged before and after it, so no run sees another's messages. */
 export const RUN_QUEUES = [
   QUEUES.measurementsDbWriter,
   QUEUES.measurementsAnalytics,
