@@ -1,0 +1,37 @@
+// Feature trends that stay fast over months: Grafana's $__interval says how wide a point is,
+// and the query reads the finest source that is not finer than that. Below a minute the
+// windows themselves (sensor_feature); from a minute sensor_feature_1m, from an hour
+// sensor_feature_1h (TimescaleDB continuous aggregates; views of the same names on plain
+// PostgreSQL, migration 0014). Each branch is gated by a constant, so PostgreSQL runs only one.
+
+/** A trend column: its name, from the windows and from the per-minute/hour aggregates. */
+export interface TrendColumn {
+  name: string;
+  /** An aggregate over sensor_feature rows (alias f). */
+  windows: string;
+  /** An aggregate over sensor_feature_1m / _1h rows (alias f). */
+  aggregates: string;
+}
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+
+/** The trend of one sensor ($sensor), one row per $__interval bucket, in time order. */
+export function featureTrendSql(columns: readonly TrendColumn[]): string {
+  const select = (pick: (c: TrendColumn) => string) =>
+    columns.map((c) => `${pick(c)} AS "${c.name}"`).join(',\n    ');
+  const branch = (table: string, time: string, pick: (c: TrendColumn) => string, gate: string) =>
+    `  SELECT $__timeGroupAlias(f.${time}, $__interval),
+    ${select(pick)}
+  FROM ${table} f JOIN sensor s ON s.id = f.sensor_id
+  WHERE s.serial_number = '$sensor' AND $__timeFilter(f.${time}) AND ${gate}
+  GROUP BY 1`;
+  return `SELECT * FROM (
+${branch('sensor_feature', 'window_start', (c) => c.windows, `$__interval_ms < ${MINUTE_MS}`)}
+  UNION ALL
+${branch('sensor_feature_1m', 'bucket', (c) => c.aggregates, `$__interval_ms >= ${MINUTE_MS} AND $__interval_ms < ${HOUR_MS}`)}
+  UNION ALL
+${branch('sensor_feature_1h', 'bucket', (c) => c.aggregates, `$__interval_ms >= ${HOUR_MS}`)}
+) AS trend
+ORDER BY 1`;
+}

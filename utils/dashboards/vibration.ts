@@ -1,0 +1,255 @@
+// Vibration: one sensor (chosen among a target's) from the raw waveform to the diagnosis.
+import * as common from '@grafana/grafana-foundation-sdk/common';
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import * as logs from '@grafana/grafana-foundation-sdk/logs';
+import * as loki from '@grafana/grafana-foundation-sdk/loki';
+import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
+import * as table from '@grafana/grafana-foundation-sdk/table';
+import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
+import * as xychart from '@grafana/grafana-foundation-sdk/xychart';
+import { baseDashboard, sensorVariable, targetVariable, UIDS } from './common.js';
+import { LOKI } from './datasources.js';
+import { featureTrendSql } from './feature-trend.js';
+import { sql, sqlSeries } from './sql-query.js';
+
+/**
+ * The raw waveform, min and max per $__interval bucket: a spike survives any zoom level, where
+ * an average would flatten it. sensor_samples (migration 0013) reads only the blocks that
+ * overlap the range.
+ */
+const WAVEFORM_SQL = `
+  SELECT $__timeGroupAlias(w.time, $__interval), min(w.value) AS "min", max(w.value) AS "max"
+  FROM sensor_samples('$sensor', $__timeFrom(), $__timeTo()) AS w
+  GROUP BY 1
+  ORDER BY 1`;
+
+const LEVELS_SQL = featureTrendSql([
+  {
+    name: 'acceleration RMS (g)',
+    windows: 'avg(f.acceleration_rms_g)',
+    aggregates: 'avg(f.acceleration_rms_g)',
+  },
+  {
+    name: 'velocity RMS (mm/s)',
+    windows: 'avg(f.velocity_rms_mm_s)',
+    aggregates: 'avg(f.velocity_rms_mm_s)',
+  },
+]);
+
+/** The aggregates keep the peak and the mean RMS, not the crest factor: their ratio stands in. */
+const IMPULSIVENESS_SQL = featureTrendSql([
+  {
+    name: 'crest factor',
+    windows: 'max(f.crest_factor)',
+    aggregates: 'max(f.acceleration_peak_g) / nullif(avg(f.acceleration_rms_g), 0)',
+  },
+  { name: 'kurtosis', windows: 'max(f.kurtosis)', aggregates: 'max(f.kurtosis_max)' },
+]);
+
+const ANOMALY_SQL = featureTrendSql([
+  {
+    name: 'anomaly score',
+    windows: 'max(f.anomaly_score)',
+    aggregates: 'max(f.anomaly_score_max)',
+  },
+]);
+
+/** ISO 10816/20816 zone per bucket: the worst one ('A' < 'B' < 'C' < 'D' as text). */
+const ZONE_SQL = `
+  SELECT $__timeGroupAlias(f.window_start, $__interval), max(f.iso_zone) AS "ISO zone"
+  FROM sensor_feature f JOIN sensor s ON s.id = f.sensor_id
+  WHERE s.serial_number = '$sensor' AND $__timeFilter(f.window_start) AND f.iso_zone IS NOT NULL
+  GROUP BY 1
+  ORDER BY 1`;
+
+/**
+ * The defect frequencies of the target's bearing, in Hz, from its geometry and running speed
+ * (the textbook kinematics internal/vibration uses): r = d/D·cos φ, BPFO = n/2·fr·(1 − r),
+ * BPFI = n/2·fr·(1 + r), BSF = D/(2d)·fr·(1 − r²), FTF = fr/2·(1 − r).
+ */
+const MACHINE_LINES_CTE = `
+  WITH machine AS (
+    SELECT t.rpm / 60.0 AS fr, t.bearing_balls AS n,
+      t.bearing_ball_mm / t.bearing_pitch_mm * cos(radians(coalesce(t.bearing_angle_deg, 0))) AS r,
+      t.bearing_pitch_mm / t.bearing_ball_mm AS pd
+    FROM sensor s JOIN target t ON t.id = s.target_id
+    WHERE s.serial_number = '$sensor'
+  ), lines AS (
+    SELECT fr, n / 2.0 * fr * (1 - r) AS bpfo, n / 2.0 * fr * (1 + r) AS bpfi,
+      pd / 2.0 * fr * (1 - r * r) AS bsf, fr / 2.0 * (1 - r) AS ftf
+    FROM machine
+  )`;
+
+/**
+ * One of the latest spectra of sensor_spectrum, one row per line (value i covers
+ * [i·step, (i+1)·step)), each marked frequency as its own column, set only on its line.
+ */
+function spectrumSql(
+  spectrum: 'spectrum' | 'envelope_spectrum',
+  step: 'spectrum_step_hz' | 'envelope_step_hz',
+  label: string,
+  markers: Record<string, string>,
+): string {
+  const marked = Object.entries(markers).map(
+    ([name, hz]) =>
+      `,\n    CASE WHEN floor(${hz} / sp.${step}) = u.i - 1 THEN u.v END AS "${name}"`,
+  );
+  return `${MACHINE_LINES_CTE}
+  SELECT (u.i - 1) * sp.${step} AS "frequency (Hz)", u.v AS "${label}"${marked.join('')}
+  FROM sensor_spectrum sp JOIN sensor s ON s.id = sp.sensor_id
+  CROSS JOIN LATERAL unnest(sp.${spectrum}) WITH ORDINALITY AS u (v, i)
+  LEFT JOIN lines l ON true
+  WHERE s.serial_number = '$sensor'
+  ORDER BY 1`;
+}
+
+/** The latest acceleration spectrum, 1× and 2× running speed marked. */
+const SPECTRUM_SQL = spectrumSql('spectrum', 'spectrum_step_hz', 'acceleration (g peak)', {
+  '1×': 'l.fr',
+  '2×': '2 * l.fr',
+});
+
+/** The latest envelope spectrum (3.2 kHz sensors and up), the bearing defect lines marked. */
+const ENVELOPE_SQL = spectrumSql('envelope_spectrum', 'envelope_step_hz', 'envelope (g)', {
+  BPFO: 'l.bpfo',
+  BPFI: 'l.bpfi',
+  BSF: 'l.bsf',
+  FTF: 'l.ftf',
+});
+
+const ALARMS_SQL = `
+  SELECT a.raised_at AS "raised", a.severity, a.kind, a.message
+  FROM alarm a JOIN sensor s ON s.id = a.sensor_id
+  WHERE s.serial_number = '$sensor' AND a.acknowledged_at IS NULL
+  ORDER BY a.raised_at DESC`;
+
+/** The newest lines first; a log panel over Loki shows the same lines with full-text search. */
+const LOG_LINES_SQL = `
+  SELECT l.time AS "time", l.level, l.message
+  FROM sensor_log l JOIN sensor s ON s.id = l.sensor_id
+  WHERE s.serial_number = '$sensor' AND $__timeFilter(l.time)
+  ORDER BY l.time DESC
+  LIMIT 500`;
+
+/** ISO 10816 zones as colours: A new, B unrestricted, C restricted, D damage. */
+const ZONE_COLOURS: dashboard.ValueMapping[] = [
+  {
+    type: dashboard.MappingType.ValueToText,
+    options: {
+      A: { color: 'green', index: 0 },
+      B: { color: 'yellow', index: 1 },
+      C: { color: 'orange', index: 2 },
+      D: { color: 'red', index: 3 },
+    },
+  },
+];
+
+const spectrumPanel = (title: string, query: string, description: string) =>
+  new xychart.PanelBuilder()
+    .title(title)
+    .description(description)
+    .withTarget(sql(query))
+    .span(12)
+    .height(9)
+    .pointSize({ fixed: 4 });
+
+export function vibrationDashboard() {
+  return baseDashboard(
+    UIDS.vibration,
+    'Vibration',
+    'One sensor: raw waveform, feature trends, ISO zone, spectra with defect lines, anomaly score, alarms and logs.',
+  )
+    .withVariable(targetVariable())
+    .withVariable(sensorVariable())
+    .withPanel(
+      new timeseries.PanelBuilder()
+        .title('Raw waveform (min/max per point)')
+        .description(
+          'Acceleration in g. Each point is the lowest and highest sample of its interval.',
+        )
+        .withTarget(sqlSeries(WAVEFORM_SQL))
+        .unit('g')
+        .span(24)
+        .height(8),
+    )
+    .withPanel(
+      new timeseries.PanelBuilder()
+        .title('Levels')
+        .withTarget(sqlSeries(LEVELS_SQL))
+        .span(12)
+        .height(8)
+        .overrideByName('velocity RMS (mm/s)', [
+          { id: 'custom.axisPlacement', value: 'right' },
+          { id: 'unit', value: 'velocitymms' },
+        ]),
+    )
+    .withPanel(
+      new timeseries.PanelBuilder()
+        .title('Impulsiveness')
+        .description(
+          'Crest factor and kurtosis rise with bearing impacts (3 is a Gaussian kurtosis).',
+        )
+        .withTarget(sqlSeries(IMPULSIVENESS_SQL))
+        .span(12)
+        .height(8),
+    )
+    .withPanel(
+      new statetimeline.PanelBuilder()
+        .title('ISO 10816/20816 zone')
+        .withTarget(sqlSeries(ZONE_SQL))
+        .mappings(ZONE_COLOURS)
+        .span(24)
+        .height(4),
+    )
+    .withPanel(
+      spectrumPanel(
+        'Latest spectrum',
+        SPECTRUM_SQL,
+        'Acceleration, g peak per line, up to rate / 2.56; 1× and 2× running speed marked.',
+      ),
+    )
+    .withPanel(
+      spectrumPanel(
+        'Latest envelope spectrum',
+        ENVELOPE_SQL,
+        'Envelope of the resonance band (sensors of 3.2 kHz and more); BPFO, BPFI, BSF and FTF of the target bearing marked.',
+      ),
+    )
+    .withPanel(
+      new timeseries.PanelBuilder()
+        .title('Anomaly score')
+        .description('Distance from the learned baseline; empty while the baseline is learning.')
+        .withTarget(sqlSeries(ANOMALY_SQL))
+        .span(12)
+        .height(7),
+    )
+    .withPanel(
+      new table.PanelBuilder()
+        .title('Active alarms')
+        .withTarget(sql(ALARMS_SQL))
+        .span(12)
+        .height(7),
+    )
+    .withPanel(
+      new logs.PanelBuilder()
+        .title('Sensor log (Loki)')
+        .datasource(LOKI)
+        .withTarget(
+          new loki.DataqueryBuilder()
+            .datasource(LOKI)
+            .expr('{job="iot-sensor-logs", serial="$sensor"}')
+            .refId('A'),
+        )
+        .showTime(true)
+        .sortOrder(common.LogsSortOrder.Descending)
+        .span(12)
+        .height(8),
+    )
+    .withPanel(
+      new table.PanelBuilder()
+        .title('Sensor log (database)')
+        .withTarget(sql(LOG_LINES_SQL))
+        .span(12)
+        .height(8),
+    );
+}
