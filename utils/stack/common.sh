@@ -94,7 +94,8 @@ dpkg_installed() {
 ensure_packages() {
   choose_postgres_version
   local missing=() package
-  local wanted=(rabbitmq-server "postgresql-$PG_VERSION" "postgresql-$PG_VERSION-postgis-3" openssl curl)
+  # prometheus: the server and promtool, for the dashboards' proofs (test/e2e/dashboards.test.ts).
+  local wanted=(rabbitmq-server "postgresql-$PG_VERSION" "postgresql-$PG_VERSION-postgis-3" openssl curl prometheus)
   if ! command -v dpkg-query >/dev/null; then
     # Not Debian: the binaries have to be there already.
     [[ -x "$RABBITMQ_BIN/rabbitmq-server" && -x "$PG_BIN/initdb" ]] ||

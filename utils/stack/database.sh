@@ -84,13 +84,21 @@ init_postgres() {
   mv "$POSTGRES_DATA/postgresql.conf" "$POSTGRES_DATA/initdb.conf"
 }
 
+# The libraries the server preloads: pg_stat_statements (the Database dashboard's slowest
+# statements; part of every PostgreSQL), and TimescaleDB where this version has it installed.
+wanted_preload() {
+  if [[ -f "/usr/lib/postgresql/$PG_VERSION/lib/timescaledb.so" ]]; then
+    printf 'timescaledb,pg_stat_statements'
+  else
+    printf 'pg_stat_statements'
+  fi
+}
+
 # The cluster's postgresql.conf and pg_hba.conf, regenerated on every `up`: initdb's
 # settings, then the committed base file, then what is specific to this private cluster.
 write_postgres_config() {
-  local preload=""
-  if [[ -f "/usr/lib/postgresql/$PG_VERSION/lib/timescaledb.so" ]]; then
-    preload="shared_preload_libraries = 'timescaledb'   # installed in this version's lib dir"
-  fi
+  local preload
+  preload="shared_preload_libraries = '$(wanted_preload)'"
   # A copy, not an include of the checkout's file: the server may not be able to read there.
   cp "$POSTGRES_DEPS/postgresql.conf" "$POSTGRES_DATA/base.conf"
   cat >"$POSTGRES_DATA/postgresql.conf" <<EOF
@@ -127,6 +135,11 @@ start_postgres() {
   if postgres_running; then
     # Picks up pg_hba.conf and reloadable settings changed since the last `up`.
     as_postgres "$PG_BIN/pg_ctl" -D "$POSTGRES_DATA" reload >/dev/null
+    # Preloaded libraries change only with a restart (a cluster from before pg_stat_statements).
+    [[ "$(running_preload)" == "$(wanted_preload)" ]] && return 0
+    log "restarting PostgreSQL to preload $(wanted_preload)"
+    as_postgres "$PG_BIN/pg_ctl" -D "$POSTGRES_DATA" -l "$POSTGRES_LOG" -m fast -w -t "$READY_TIMEOUT" restart >/dev/null 9>&- ||
+      die "PostgreSQL did not restart within ${READY_TIMEOUT}s. Read $POSTGRES_LOG."
     return 0
   fi
   log "starting PostgreSQL $PG_VERSION on port $POSTGRES_PORT (log: $POSTGRES_LOG)"
@@ -136,6 +149,11 @@ start_postgres() {
   # 9>&-: the server must not inherit the lock.
   as_postgres "$PG_BIN/pg_ctl" -D "$POSTGRES_DATA" -l "$POSTGRES_LOG" -w -t "$READY_TIMEOUT" start >/dev/null 9>&- ||
     die "PostgreSQL did not start within ${READY_TIMEOUT}s. Read $POSTGRES_LOG."
+}
+
+running_preload() {
+  (cd / && as_postgres "$PG_BIN/psql" --no-psqlrc -XAtq -h "$POSTGRES_SOCKET_DIR" -p "$POSTGRES_PORT" \
+    -U postgres -d postgres -c 'SHOW shared_preload_libraries') 2>/dev/null | tr -d ' '
 }
 
 wait_for_postgres() {

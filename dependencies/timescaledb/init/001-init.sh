@@ -66,4 +66,9 @@ CREATE EXTENSION IF NOT EXISTS postgis;
 SELECT 'CREATE EXTENSION IF NOT EXISTS timescaledb'
  WHERE EXISTS (SELECT FROM pg_available_extensions WHERE name = 'timescaledb')
    AND current_setting('shared_preload_libraries') ~ '(^|[ ,])timescaledb($|[ ,])' \gexec
+-- The Database dashboard's slowest statements, where the server preloads it; Grafana's role
+-- reads every role's statements (pg_read_all_stats: statistics only, no table data).
+SELECT 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements'
+ WHERE current_setting('shared_preload_libraries') ~ '(^|[ ,])pg_stat_statements($|[ ,])' \gexec
+GRANT pg_read_all_stats TO iot_readonly;
 EOSQL
