@@ -45,6 +45,11 @@ export interface LaunchOptions {
   repoRoot: string;
   /** Runs `cmd/<name>/main.ts`. */
   name: string;
+  /**
+   * Runs this program with these arguments instead (a server of the stack's own, such as
+   * Prometheus); it is given its port in its arguments, so no port variable is set.
+   */
+  command?: readonly [string, ...string[]];
   /** How it is called in messages (bench's replicas); `name` by default. */
   label?: string;
   args?: string[];
@@ -63,15 +68,21 @@ export interface LaunchOptions {
 
 export async function launchService(options: LaunchOptions): Promise<ServiceProcess> {
   const httpPort = options.httpPort ?? (await freePort());
-  const child = spawn(
+  const [file, ...args] = options.command ?? [
     process.execPath,
-    ['--import', 'tsx', path.join('cmd', options.name, 'main.ts'), ...(options.args ?? [])],
-    {
-      cwd: options.repoRoot,
-      env: { ...options.env, [options.portVariable ?? 'IOT_HTTP_PORT']: String(httpPort) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+    '--import',
+    'tsx',
+    path.join('cmd', options.name, 'main.ts'),
+    ...(options.args ?? []),
+  ];
+  const env = options.command
+    ? options.env
+    : { ...options.env, [options.portVariable ?? 'IOT_HTTP_PORT']: String(httpPort) };
+  const child = spawn(file, args, {
+    cwd: options.repoRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-OUTPUT_KEEP_CHARS);

@@ -11,17 +11,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEAD_LETTER_QUEUE, QUEUES } from '../../internal/routing/index.js';
 import { rabbitAdmin } from '../../utils/test/brokers.js';
 import { createSensor, testPool } from '../../utils/test/database.js';
-import { startService, type ServiceProcess } from '../../utils/test/processes.js';
+import { MACHINE_RATE_HZ, MACHINE_RPM, SKF_6205 } from '../../utils/test/machines.js';
+import { startService, startSimulation, type ServiceProcess } from '../../utils/test/processes.js';
 
 let pool: pg.Pool;
 let services: ServiceProcess[] = [];
 const devices: string[] = [];
 const workDir = mkdtempSync(path.join(tmpdir(), 'iot-e2e-analytics-'));
 
-/** 6.4 kHz: envelope analysis needs 3.2 kHz or more; the impacts ring at 0.3 × rate. */
-const RATE = 6400;
-const RPM = 1480;
-const SKF_6205 = 'balls=9,ball-mm=7.94,pitch-mm=39.04,angle=0';
+const RATE = MACHINE_RATE_HZ;
+const RPM = MACHINE_RPM;
 const ONSET_S = 5;
 const RUN_S = 16;
 /** What the issue asks: the fault is diagnosed within 10 s of its onset. */
@@ -92,21 +91,14 @@ describe('analytics, end to end', () => {
       services.push(await startService(name));
     }
     const machine = ['--rpm', String(RPM), '--bearing', SKF_6205];
-    const simulator = await startService('sensor-simulation', {
-      args: [
-        '--provision',
-        '--summary-file',
-        path.join(workDir, 'summary.json'),
-        '--duration',
-        String(RUN_S),
-        `--sensor=${faulty}:${RATE}`,
-        ...machine,
-        '--fault',
-        `bearing-outer@${ONSET_S}`,
-        `--sensor=${healthy}:${RATE}`,
-        ...machine,
-      ],
-    });
+    const simulator = await startSimulation(path.join(workDir, 'summary.json'), RUN_S, [
+      `--sensor=${faulty}:${RATE}`,
+      ...machine,
+      '--fault',
+      `bearing-outer@${ONSET_S}`,
+      `--sensor=${healthy}:${RATE}`,
+      ...machine,
+    ]);
     services.push(simulator);
     expect(await simulator.exit).toBe(0);
 

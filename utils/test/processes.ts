@@ -68,3 +68,25 @@ export function metricValue(
     .filter((l) => wanted.every((pair) => l.includes(pair)))
     .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
 }
+
+/**
+ * The simulator for a run of `durationS` seconds: devices provisioned on the broker, the
+ * summary of what the broker confirmed written to `summaryFile`, `sensorArgs` saying which
+ * sensors measure what (--sensor followed by its machine's flags).
+ */
+export function startSimulation(
+  summaryFile: string,
+  durationS: number,
+  sensorArgs: string[],
+): Promise<ServiceProcess> {
+  return startService('sensor-simulation', {
+    args: [
+      '--provision',
+      '--summary-file',
+      summaryFile,
+      '--duration',
+      String(durationS),
+      ...sensorArgs,
+    ],
+  });
+}
