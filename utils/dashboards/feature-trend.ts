@@ -16,22 +16,39 @@ export interface TrendColumn {
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 
-/** The trend of one sensor ($sensor), one row per $__interval bucket, in time order. */
-export function featureTrendSql(columns: readonly TrendColumn[]): string {
+/**
+ * The three branches of a trend of one sensor ($sensor), one row per $__interval bucket, each
+ * also held to `condition` (a constant, like the gates).
+ */
+export function featureTrendBranches(
+  columns: readonly TrendColumn[],
+  condition = 'true',
+): string[] {
   const select = (pick: (c: TrendColumn) => string) =>
     columns.map((c) => `${pick(c)} AS "${c.name}"`).join(',\n    ');
   const branch = (table: string, time: string, pick: (c: TrendColumn) => string, gate: string) =>
     `  SELECT $__timeGroupAlias(f.${time}, $__interval),
     ${select(pick)}
   FROM ${table} f JOIN sensor s ON s.id = f.sensor_id
-  WHERE s.serial_number = '$sensor' AND $__timeFilter(f.${time}) AND ${gate}
+  WHERE s.serial_number = '$sensor' AND $__timeFilter(f.${time})
+    AND ${gate} AND ${condition}
   GROUP BY 1`;
-  return `SELECT * FROM (
-${branch('sensor_feature', 'window_start', (c) => c.windows, `$__interval_ms < ${MINUTE_MS}`)}
-  UNION ALL
-${branch('sensor_feature_1m', 'bucket', (c) => c.aggregates, `$__interval_ms >= ${MINUTE_MS} AND $__interval_ms < ${HOUR_MS}`)}
-  UNION ALL
-${branch('sensor_feature_1h', 'bucket', (c) => c.aggregates, `$__interval_ms >= ${HOUR_MS}`)}
-) AS trend
-ORDER BY 1`;
+  return [
+    branch('sensor_feature', 'window_start', (c) => c.windows, `$__interval_ms < ${MINUTE_MS}`),
+    branch(
+      'sensor_feature_1m',
+      'bucket',
+      (c) => c.aggregates,
+      `$__interval_ms >= ${MINUTE_MS} AND $__interval_ms < ${HOUR_MS}`,
+    ),
+    branch('sensor_feature_1h', 'bucket', (c) => c.aggregates, `$__interval_ms >= ${HOUR_MS}`),
+  ];
 }
+
+/** Branches with the same columns, as one statement in time order. */
+export const unionInTimeOrder = (branches: readonly string[]) =>
+  `SELECT * FROM (\n${branches.join('\n  UNION ALL\n')}\n) AS trend\nORDER BY 1`;
+
+/** The trend of one sensor ($sensor), one row per $__interval bucket, in time order. */
+export const featureTrendSql = (columns: readonly TrendColumn[]) =>
+  unionInTimeOrder(featureTrendBranches(columns));

@@ -94,7 +94,7 @@ export function rfc3339Nano(date: Date): string {
 }
 
 /** gtime.ParseInterval for the forms the frontend writes: 500ms, 10s, 2m, 1h, 1d, 1w, 1y. */
-function parseIntervalMs(text: string): number {
+export function parseIntervalMs(text: string): number {
   const match = /^(\d+)(ms|s|m|h|d|w|y)$/.exec(text);
   if (!match) throw new MacroError(`error parsing interval ${text}`);
   const size = { ms: 1, s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7, w: 6.048e8, y: YEAR_MS }[match[2]!];

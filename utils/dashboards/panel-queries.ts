@@ -16,6 +16,8 @@ export interface PanelQuery {
   format: string | undefined;
   /** Panel width in grid columns (the variable queries: the full width). */
   width: number;
+  /** The panel's own minimum interval ("Min interval"), which overrides the data source's. */
+  minInterval: string | undefined;
 }
 
 interface Json {
@@ -25,6 +27,7 @@ interface Json {
     title: string;
     type: string;
     gridPos: { w: number };
+    interval?: string;
     targets?: {
       refId: string;
       datasource?: { type?: string };
@@ -53,6 +56,7 @@ export function provisionedQueries(): PanelQuery[] {
           text: v.query ?? '',
           format: 'table',
           width: GRID_COLUMNS,
+          minInterval: undefined,
         }));
       const panels = d.panels.flatMap((p) =>
         (p.targets ?? []).map((t): PanelQuery => ({
@@ -63,6 +67,7 @@ export function provisionedQueries(): PanelQuery[] {
           text: t.rawSql ?? t.expr ?? '',
           format: t.format,
           width: p.gridPos.w,
+          minInterval: p.interval,
         })),
       );
       return [...variables, ...panels];
