@@ -32,6 +32,17 @@ export function analyticsMetrics(registry: Registry) {
       labelNames: ['outcome'],
       registers,
     }),
+    recomputes: new Counter({
+      name: 'iot_analytics_recomputes_total',
+      help: 'Feature recompute jobs finished, by status (done, failed)',
+      labelNames: ['status'],
+      registers,
+    }),
+    recomputedWindows: new Counter({
+      name: 'iot_analytics_recomputed_windows_total',
+      help: 'Windows written by feature recomputes',
+      registers,
+    }),
     processingSeconds: new Histogram({
       name: 'iot_analytics_processing_seconds',
       help: 'Time to analyse one batch and commit what it completed',
