@@ -18,7 +18,7 @@ export function analyticsMetrics(registry: Registry) {
     }),
     duplicates: new Counter({
       name: 'iot_analytics_duplicate_batches_total',
-      help: 'Batches skipped because they start before where the sensor stands (redelivered, or late)',
+      help: 'Batches skipped because a stored window already covers them (redelivered)',
       registers,
     }),
     gaps: new Counter({
