@@ -34,7 +34,7 @@ export async function iotctlJson<T>(configHome: string, args: string[]): Promise
   return JSON.parse(result.stdout) as T;
 }
 
-/** What npm start does for the operator: the context "local", the local API and its CA. */
+/** What npm start does for the operator: point iotctl at the local API (HTTPS) and its CA. */
 export async function pointIotctlAt(configHome: string, apiPort: number): Promise<void> {
   await writeContext(
     defaultConfigPath({ XDG_CONFIG_HOME: configHome }),
