@@ -118,6 +118,7 @@ describe('migrations on the local PostgreSQL', () => {
         'account',
         'alarm',
         'api_key',
+        'feature_recompute',
         'organization',
         'schema_migrations',
         'sensor',
