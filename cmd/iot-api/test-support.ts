@@ -2,8 +2,10 @@
 // started in this process, and a small HTTP client for it. (Tests of other folders start
 // cmd/iot-api/main.ts as a process instead: utils/test/processes.ts.)
 import { readFileSync } from 'node:fs';
+import type pg from 'pg';
 import { Agent, request } from 'undici';
 import { required, testLogger } from '../../utils/test/brokers.js';
+import { testPool } from '../../utils/test/database.js';
 import { stackEnv } from '../../utils/test/stack-env.js';
 import { loadApiConfig } from './config.js';
 import { startApiService, type ApiService } from './service.js';
@@ -94,4 +96,33 @@ export class TestApi {
   close(): Promise<void> {
     return this.dispatcher.close();
   }
+}
+
+/** iot-api in this process, a client for it, a database pool and the stack admin's token. */
+export async function startAdminSession(): Promise<{
+  service: ApiService;
+  api: TestApi;
+  pool: pg.Pool;
+  admin: string;
+  close(): Promise<void>;
+}> {
+  const env = stackEnv();
+  const { service, url } = await startTestApiService();
+  const api = new TestApi(url);
+  const pool = testPool();
+  const admin = await api.login(
+    required(env, 'IOT_ADMIN_USERNAME'),
+    required(env, 'IOT_ADMIN_PASSWORD'),
+  );
+  return {
+    service,
+    api,
+    pool,
+    admin,
+    async close() {
+      await service.close();
+      await api.close();
+      await pool.end();
+    },
+  };
 }

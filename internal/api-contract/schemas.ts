@@ -13,6 +13,8 @@ import {
   MAX_RPM,
   MAX_SAMPLE_FREQUENCY_HZ,
   MIN_SAMPLE_FREQUENCY_HZ,
+  SAFE_NAME_PATTERN,
+  UNSAFE_TEXT_CLASS,
 } from '../validation/index.js';
 import { COMMAND_STATUSES } from './command-status.js';
 
@@ -27,6 +29,15 @@ const OrNull = <T extends TSchema & { type: string }>(schema: T) =>
   Type.Unsafe<Static<T> | null>({ ...schema, type: [schema.type, 'null'] });
 /** Every body object refuses fields it does not know: a typo must not pass silently. */
 const Strict = { additionalProperties: false } as const;
+/** A name of something (target, key, login): no controls or bidi overrides (validation/text.ts). */
+const SafeName = (maxLength: number) =>
+  Type.String({ minLength: 1, maxLength, pattern: SAFE_NAME_PATTERN });
+/** A target's name: a safe name that is also one path segment (no '/'). */
+const TargetName = Type.String({
+  minLength: 1,
+  maxLength: 100,
+  pattern: `^(?!\\s)[^/${UNSAFE_TEXT_CLASS}]+$`,
+});
 
 export const Role = Type.Enum(['viewer', 'operator', 'admin']);
 const SensorStateSchema = Type.Enum(['awake', 'asleep']);
@@ -41,12 +52,12 @@ export const ErrorBody = Type.Object({
 });
 
 export const SerialParams = Type.Object({ serial: Type.String() });
-export const NameParams = Type.Object({ name: Type.String() });
+export const NameParams = Type.Object({ name: TargetName });
 export const IdParams = Type.Object({ id: Type.String() });
 
 export const LoginBody = Type.Object(
   {
-    username: Type.String({ minLength: 1, maxLength: 64 }),
+    username: SafeName(64),
     password: Type.String({ minLength: 1, maxLength: 1024 }),
   },
   Strict,
@@ -79,10 +90,7 @@ export const Sensor = Type.Object({
   registeredAt: Timestamp,
 });
 export const SensorList = Type.Object({ items: Type.Array(Sensor) });
-export const AssignBody = Type.Object(
-  { target: Nullable(Type.String({ minLength: 1, maxLength: 100 })) },
-  Strict,
-);
+export const AssignBody = Type.Object({ target: Nullable(TargetName) }, Strict);
 
 export const LogsQuery = Type.Object(
   {
@@ -185,7 +193,7 @@ export const Target = Type.Object({
 export const TargetList = Type.Object({ items: Type.Array(Target) });
 export const TargetBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[^\\s/][^/]*$' }),
+    name: TargetName,
     kind: Type.Optional(TargetKind),
     rpm: Type.Optional(Rpm),
     bearing: Type.Optional(Bearing),
@@ -289,7 +297,7 @@ export const ApiKey = Type.Object({
 export const ApiKeyList = Type.Object({ items: Type.Array(ApiKey) });
 export const ApiKeyBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 100 }),
+    name: SafeName(100),
     role: Role,
     expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
   },

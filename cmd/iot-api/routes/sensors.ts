@@ -11,6 +11,7 @@ import {
 import { validateSerial } from '../../../internal/validation/index.js';
 import type { AppDeps, RouteApp } from '../app.js';
 import { notFound } from '../errors.js';
+import { queryTime } from '../query-time.js';
 import { inTransaction } from '../store/queryable.js';
 import {
   assignTarget,
@@ -117,7 +118,7 @@ export function registerSensorRoutes(api: RouteApp, { pool }: AppDeps): void {
       if (!id) throw notFound(`sensor ${serial}`);
       const { since, limit } = request.query;
       return {
-        items: await sensorLogs(pool, id, { since: since ? new Date(since) : undefined, limit }),
+        items: await sensorLogs(pool, id, { since: queryTime(since, 'since'), limit }),
       };
     },
   );
