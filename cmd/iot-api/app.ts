@@ -19,6 +19,7 @@ import { refuseWrongBodyTypes } from './body-types.js';
 import type { CommandDispatcher } from './command-dispatcher.js';
 import type { CommandEvents } from './command-events.js';
 import { installErrorHandling } from './error-handler.js';
+import type { LoginLimiter } from './login-limiter.js';
 import type { ApiMetrics } from './metrics.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerAlarmRoutes } from './routes/alarms.js';
@@ -26,6 +27,7 @@ import { registerAnalyticsRoutes } from './routes/analytics.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerCommandRoutes } from './routes/commands.js';
 import { registerOperationRoutes } from './routes/operations.js';
+import { registerOrganizationRoutes } from './routes/organizations.js';
 import { registerSensorRoutes } from './routes/sensors.js';
 import { registerTargetRoutes } from './routes/targets.js';
 import type { Principal, Role } from './store/accounts-store.js';
@@ -40,6 +42,7 @@ export interface AppDeps {
   registry: Registry;
   metrics: ApiMetrics;
   ready: () => Promise<Record<string, boolean>>;
+  loginLimiter: LoginLimiter;
   jwtSecret: string;
   jwtTtlMs: number;
   commandTtlMs: number;
@@ -138,6 +141,7 @@ export function buildApp(deps: AppDeps) {
       registerAnalyticsRoutes(api, deps);
       registerAlarmRoutes(api, deps);
       registerAccountRoutes(api, deps);
+      registerOrganizationRoutes(api, deps);
       api.get('/openapi.json', { schema: { hide: true } }, (_request, reply) =>
         reply.send(app.swagger()),
       );

@@ -13,6 +13,7 @@ import { CommandEvents } from './command-events.js';
 import type { ApiConfig } from './config.js';
 import { createAckHandler, createAnnouncementHandler } from './device-handlers.js';
 import { startExpirySweep } from './expiry-sweep.js';
+import { LoginLimiter } from './login-limiter.js';
 import { createApiMetrics } from './metrics.js';
 import { ensureAdmin } from './store/accounts-store.js';
 
@@ -88,6 +89,7 @@ export async function startApiService(config: ServiceConfig, logger: Logger): Pr
     jwtTtlMs: config.jwtTtlMs,
     commandTtlMs: config.commandTtlMs,
     bodyLimitBytes: config.bodyLimitBytes,
+    loginLimiter: new LoginLimiter(),
     https: config.https,
     ready: async () => ({
       broker: connection.isConnected,

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { Agent, request } from 'undici';
+import { afterAll, beforeAll } from 'vitest';
 import { required, testLogger } from '../../utils/test/brokers.js';
 import { testPool } from '../../utils/test/database.js';
 import { stackEnv } from '../../utils/test/stack-env.js';
@@ -33,14 +34,20 @@ export interface ApiResponse {
   body: unknown;
   /** The body as JSON of the platform's error shape, for assertions. */
   error?: { code: string; message: string };
+  headers: Record<string, string | string[] | undefined>;
 }
 
 export class TestApi {
   readonly dispatcher: Agent;
 
-  constructor(readonly baseUrl: string) {
+  /** `localAddress`: the loopback address to call from (127.0.0.2 …), as another client. */
+  constructor(
+    readonly baseUrl: string,
+    options: { localAddress?: string } = {},
+  ) {
     this.dispatcher = new Agent({
       connect: { ca: readFileSync(required(stackEnv(), 'IOT_TLS_CA_FILE')) },
+      localAddress: options.localAddress,
     });
   }
 
@@ -69,7 +76,7 @@ export class TestApi {
     const text = await res.body.text();
     const parsed: unknown = text === '' ? undefined : JSON.parse(text);
     const error = (parsed as { error?: ApiResponse['error'] } | undefined)?.error;
-    return { status: res.statusCode, body: parsed, error };
+    return { status: res.statusCode, body: parsed, error, headers: res.headers };
   }
 
   /** Reads a server-sent event stream to its end: the `data` of each `command` event. */
@@ -87,8 +94,11 @@ export class TestApi {
       .map((block) => JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? 'null') as unknown);
   }
 
-  async login(username: string, password: string): Promise<string> {
-    const res = await this.call('POST', '/api/v1/auth/login', { json: { username, password } });
+  /** A token; `organization` omitted, the default organization's account. */
+  async login(username: string, password: string, organization?: string): Promise<string> {
+    const res = await this.call('POST', '/api/v1/auth/login', {
+      json: { organization, username, password },
+    });
     if (res.status !== 200) throw new Error(`login ${username}: ${JSON.stringify(res.body)}`);
     return (res.body as { token: string }).token;
   }
@@ -125,4 +135,19 @@ export async function startAdminSession(): Promise<{
       await pool.end();
     },
   };
+}
+
+export type AdminSession = Awaited<ReturnType<typeof startAdminSession>>;
+
+/**
+ * An admin session for one test file: started before its tests, closed after them. The
+ * fields are there once beforeAll ran (inside tests and hooks).
+ */
+export function useAdminSession(): AdminSession {
+  const session = {} as AdminSession;
+  beforeAll(async () => {
+    Object.assign(session, await startAdminSession());
+  });
+  afterAll(() => session.close?.());
+  return session;
 }

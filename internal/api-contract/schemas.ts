@@ -57,6 +57,7 @@ export const IdParams = Type.Object({ id: Type.String() });
 
 export const LoginBody = Type.Object(
   {
+    organization: Type.Optional(SafeName(100)),
     username: SafeName(64),
     password: Type.String({ minLength: 1, maxLength: 1024 }),
   },
@@ -275,14 +276,34 @@ export const Account = Type.Object({
   disabled: Type.Boolean(),
 });
 export const AccountList = Type.Object({ items: Type.Array(Account) });
+const Username = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._@-]+$' });
+const NewPassword = Type.String({ minLength: 12, maxLength: 1024 });
 export const AccountBody = Type.Object(
+  { username: Username, password: NewPassword, role: Role },
+  Strict,
+);
+export const UsernameParams = Type.Object({ username: SafeName(64) });
+/** PATCH: a new role, or disabled (tokens and keys stop at once) or enabled again. */
+export const AccountPatchBody = Type.Object(
+  { role: Type.Optional(Role), disabled: Type.Optional(Type.Boolean()) },
+  { ...Strict, minProperties: 1 },
+);
+
+export const Organization = Type.Object({ name: Type.String(), createdAt: Timestamp });
+export const OrganizationList = Type.Object({ items: Type.Array(Organization) });
+/** A new organization and its first admin (platform administrators only). */
+export const OrganizationBody = Type.Object(
   {
-    username: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._@-]+$' }),
-    password: Type.String({ minLength: 12, maxLength: 1024 }),
-    role: Role,
+    name: SafeName(100),
+    admin: Type.Object({ username: Username, password: NewPassword }, Strict),
   },
   Strict,
 );
+export const NewOrganizationReply = Type.Object({
+  name: Type.String(),
+  createdAt: Timestamp,
+  admin: Type.String(),
+});
 
 export const ApiKey = Type.Object({
   id: Type.String(),
