@@ -17,7 +17,8 @@ export function loadApiConfig(env: Env) {
     logLevel,
     /** HTTPS: the API, and /healthz, /readyz, /metrics beside it. */
     port: port('IOT_API_PORT', { default: 8443 }),
-    host: string('IOT_API_HOST', { default: '0.0.0.0' }),
+    /** Loopback unless told: containers set 0.0.0.0 (compose.yaml, k8s). */
+    host: string('IOT_API_HOST', { default: '127.0.0.1' }),
     tlsCertFile: string('IOT_TLS_CERT_FILE'),
     tlsKeyFile: string('IOT_TLS_KEY_FILE'),
     jwtSecret: string('IOT_JWT_SECRET'),

@@ -94,6 +94,7 @@ async function start({ config, options }: Prepared, logger: Logger): Promise<Run
   registerSimulationMetrics(registry, () => fleet.sensors);
   const health = await startHealthServer({
     port: config.httpPort,
+    host: config.httpHost,
     registry,
     checks: { sensors: () => fleet.allConnected() },
   });
