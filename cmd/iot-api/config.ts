@@ -5,8 +5,11 @@ import {
   integer,
   loadConfig,
   logLevel,
+  mqttUrl,
+  optional,
   port,
   string,
+  url,
   type Env,
 } from '../../internal/config/index.js';
 
@@ -39,6 +42,14 @@ export function loadApiConfig(env: Env) {
       { default: 65_536 },
     ),
     poolSize: integer('IOT_DATABASE_POOL_SIZE', { min: 2, max: 100 }, { default: 8 }),
+    /** Device onboarding: broker users through RabbitMQ's management API (device-onboarding.ts). */
+    managementUrl: url('IOT_RABBITMQ_MANAGEMENT_URL', ['http:', 'https:']),
+    managementUsername: string('IOT_RABBITMQ_ADMIN_USERNAME'),
+    managementPassword: string('IOT_RABBITMQ_ADMIN_PASSWORD'),
+    /** Where devices connect, as `iotctl create sensor` prints it; unset, it prints none. */
+    deviceMqttUrl: optional(mqttUrl),
+    /** The CA devices trust for the broker's TLS certificate, printed with their credentials. */
+    caFile: optional(string('IOT_TLS_CA_FILE')),
   });
 }
 

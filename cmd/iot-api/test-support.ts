@@ -23,6 +23,7 @@ export async function startTestApiService(): Promise<{ service: ApiService; url:
     {
       ...config,
       https: { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) },
+      caPem: config.caFile && readFileSync(config.caFile, 'utf8'),
     },
     testLogger,
   );

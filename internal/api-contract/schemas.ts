@@ -14,6 +14,7 @@ import {
   MAX_SAMPLE_FREQUENCY_HZ,
   MIN_SAMPLE_FREQUENCY_HZ,
   SAFE_NAME_PATTERN,
+  SERIAL_PATTERN,
   UNSAFE_TEXT_CLASS,
 } from '../validation/index.js';
 import { COMMAND_STATUSES } from './command-status.js';
@@ -91,6 +92,26 @@ export const Sensor = Type.Object({
   registeredAt: Timestamp,
 });
 export const SensorList = Type.Object({ items: Type.Array(Sensor) });
+/** A device to onboard (iotctl create sensor): its serial, and where it is mounted. */
+export const NewSensorBody = Type.Object(
+  {
+    serial: Type.String({
+      pattern: SERIAL_PATTERN.source,
+      description: '1-32 of A-Z a-z 0-9 -, at least one letter',
+    }),
+    target: Type.Optional(TargetName),
+  },
+  Strict,
+);
+/** A device's broker credentials: in this answer only, never again. */
+export const DeviceCredentialsReply = Type.Object({
+  serial: Type.String(),
+  mqttUrl: Nullable(Type.String()),
+  username: Type.String(),
+  clientId: Type.String(),
+  password: Type.String({ description: 'Shown once; store it on the device now.' }),
+  ca: Nullable(Type.String({ description: "PEM of the CA that signed the broker's certificate" })),
+});
 export const AssignBody = Type.Object({ target: Nullable(TargetName) }, Strict);
 
 export const LogsQuery = Type.Object(
