@@ -13,7 +13,7 @@ import {
   mqttSubscriptionQueue,
   registrationCodec,
 } from '../../internal/routing/index.js';
-import { rabbitAdmin, required, testLogger } from '../../utils/test/brokers.js';
+import { mqttCa, rabbitAdmin, required, testLogger } from '../../utils/test/brokers.js';
 import { uniqueSerial } from '../../utils/test/database.js';
 import { iotctlJson, runIotctl } from '../../utils/test/iotctl.js';
 import { startService, type ServiceProcess } from '../../utils/test/processes.js';
@@ -57,6 +57,7 @@ function connect(
 ) {
   return MqttClient.connect({
     url: credentials.mqttUrl!,
+    ca: mqttCa(),
     clientId: credentials.clientId,
     username: credentials.username,
     password: credentials.password,
@@ -129,6 +130,9 @@ describe('iotctl create sensor / rotate-credentials / delete sensor', () => {
     // Rotation: the open connection is closed, the old password refused, the new one works.
     const rotated = await iotctlJson<DeviceCredentials>(home, ['rotate-credentials', serial]);
     expect(rotated.password).not.toBe(password);
+    // The CA printed is the one that signed the broker's certificate, and the URL is TLS.
+    expect(rotated.ca).toBe(mqttCa());
+    expect(rotated.mqttUrl).toMatch(/^mqtts:\/\//);
     await closed(device);
     await expect(connect(first)).rejects.toThrow(/Not authorized|Bad username or password/);
     const second = await connect(rotated);

@@ -54,6 +54,8 @@ function serialPrefix(variable: VariableName, defaultPrefix: string): Field<stri
 export const simulationConfig = {
   logLevel,
   mqttUrl,
+  /** The CA that signed the broker's certificate: devices connect over TLS (mqtts://). */
+  caFile: optional(string('IOT_TLS_CA_FILE')),
   deviceSecret: string('IOT_DEVICE_SECRET'),
   httpPort: port('IOT_HTTP_PORT', { default: DEFAULT_HTTP_PORT }),
   httpHost,
