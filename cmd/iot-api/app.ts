@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyReply,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
@@ -71,6 +72,12 @@ export function buildApp(deps: AppDeps) {
     loggerInstance,
     disableRequestLogging: true,
     bodyLimit: deps.bodyLimitBytes,
+    // A path fastify cannot even decode (`/sensors/%FF`) is the client's error too, in our shape.
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as FastifyReply)
+        .status(400)
+        .send({ error: { code: 'invalid_request', message: error.message } });
+    },
     // Our own https.Server keeps fastify's types on the default (http) server; the two
     // share the request/response API that fastify uses.
     ...(deps.https
