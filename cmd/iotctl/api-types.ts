@@ -15,6 +15,7 @@ export type Target = Static<typeof Api.Target>;
 export type Alarm = Static<typeof Api.Alarm>;
 export type Feature = Static<typeof Api.Feature>;
 export type BaselineReset = Static<typeof Api.BaselineResetReply>;
+export type FeatureRecompute = Static<typeof Api.FeatureRecompute>;
 export type LogLine = Static<typeof Api.LogLine>;
 export type ApiKey = Static<typeof Api.ApiKey>;
 export type CreatedApiKey = Static<typeof Api.NewApiKeyReply>;

@@ -6,6 +6,7 @@ import type {
   ApiKey,
   Command,
   Feature,
+  FeatureRecompute,
   LogLine,
   Sensor,
   Target,
@@ -106,6 +107,24 @@ export function featureColumns(): Column<Feature>[] {
     { header: 'SCORE', value: (f) => fixed(f.anomalyScore, 2), align: 'right' },
     { header: 'BASELINE', value: (f) => f.baselineStatus },
   ];
+}
+
+export function recomputeDetails(job: FeatureRecompute): [string, string][] {
+  const fields: [string, string][] = [
+    ['Job', job.id],
+    ['Sensor', job.serial],
+    ['Range', `${job.since} – ${job.until}`],
+    ['Status', job.status],
+    ['Requested', `${job.requestedAt} by ${job.requestedBy}`],
+  ];
+  if (job.status === 'done') {
+    fields.push([
+      'Result',
+      `${job.windows} windows from ${job.blocks} blocks (${job.removed} old windows replaced)`,
+    ]);
+  }
+  if (job.error !== null) fields.push(['Error', job.error]);
+  return fields;
 }
 
 export function commandColumns(now: Date): Column<Command>[] {

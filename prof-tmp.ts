@@ -1,0 +1,11 @@
+import { analyzeWindow, createBaseline, synthesizeMachineSignal } from '/work/main/internal/vibration/index.js';
+const rate = 10000;
+const machine = { rpm: 1480, bearing: { balls: 9, ballMm: 7.94, pitchMm: 39.04, angleDeg: 0 }, isoClass: 'group2-rigid' } as any;
+const x = new Float32Array(rate);
+for (let i = 0; i < rate; i++) x[i] = Math.sin(2*Math.PI*24.67*i/rate) + 0.1*Math.random();
+const b = createBaseline({ rateHz: rate, windows: 60 });
+for (let i = 0; i < 50; i++) analyzeWindow(x, rate, machine, b);
+const t = performance.now();
+const N = 300;
+for (let i = 0; i < N; i++) analyzeWindow(x, rate, machine, b);
+console.log('ms per 10k window', (performance.now() - t) / N);
