@@ -108,7 +108,7 @@ describe('utils/stack.sh', () => {
     expect(services.status).toBe(200);
   });
 
-  it('listens for MQTT (and AMQP) on the ports in .stack/env', async () => {
+  it('listens for MQTT over TLS (and AMQP) on the ports in .stack/env', async () => {
     const env = stackEnv();
     const response = await management('/api/overview');
     const { listeners } = (await response.json()) as {
@@ -116,9 +116,13 @@ describe('utils/stack.sh', () => {
     };
     const portOfProtocol = (protocol: string) =>
       listeners.find((listener) => listener.protocol === protocol)?.port;
-    expect(portOfProtocol('mqtt')).toBe(portOf(required(env, 'IOT_MQTT_URL')));
+    // Devices speak MQTT over TLS (IOT_MQTT_URL is mqtts://); plain MQTT is on loopback only.
+    expect(required(env, 'IOT_MQTT_URL')).toMatch(/^mqtts:\/\//);
+    expect(portOfProtocol('mqtt/ssl')).toBe(portOf(required(env, 'IOT_MQTT_URL')));
     expect(portOfProtocol('amqp')).toBe(portOf(required(env, 'IOT_AMQP_URL')));
     expect(portOfProtocol('mqtt')).not.toBe(1883);
+    const plain = listeners.filter((listener) => listener.protocol === 'mqtt');
+    expect(plain.map((listener) => listener.ip_address)).toEqual(['127.0.0.1']);
   });
 
   it('makes a scratch database like iot, and drops it', async () => {

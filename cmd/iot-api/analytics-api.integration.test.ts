@@ -47,7 +47,7 @@ beforeAll(async () => {
     `INSERT INTO account (organization_id, username, password_hash, role) VALUES ($1, $2, $3, 'admin')`,
     [rows[0]!.id, org.toLowerCase(), await hashPassword('stranger-password')],
   );
-  stranger = await api.login(org.toLowerCase(), 'stranger-password');
+  stranger = await api.login(org.toLowerCase(), 'stranger-password', org);
 });
 
 afterAll(async () => {

@@ -70,7 +70,7 @@ beforeAll(async () => {
     `INSERT INTO account (organization_id, username, password_hash, role) VALUES ($1, $2, $3, 'admin')`,
     [rows[0]!.id, strangerName, await hashPassword('stranger-password')],
   );
-  stranger = await api.login(strangerName, 'stranger-password');
+  stranger = await api.login(strangerName, 'stranger-password', org);
 });
 
 afterAll(async () => {

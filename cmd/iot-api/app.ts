@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyReply,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
@@ -19,13 +20,17 @@ import { refuseWrongBodyTypes } from './body-types.js';
 import type { CommandDispatcher } from './command-dispatcher.js';
 import type { CommandEvents } from './command-events.js';
 import { installErrorHandling } from './error-handler.js';
+import type { DeviceOnboarding } from './device-onboarding.js';
+import type { LoginLimiter } from './login-limiter.js';
 import type { ApiMetrics } from './metrics.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerAlarmRoutes } from './routes/alarms.js';
 import { registerAnalyticsRoutes } from './routes/analytics.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerCommandRoutes } from './routes/commands.js';
+import { registerDeviceCredentialRoutes } from './routes/device-credentials.js';
 import { registerOperationRoutes } from './routes/operations.js';
+import { registerOrganizationRoutes } from './routes/organizations.js';
 import { registerSensorRoutes } from './routes/sensors.js';
 import { registerTargetRoutes } from './routes/targets.js';
 import type { Principal, Role } from './store/accounts-store.js';
@@ -40,6 +45,8 @@ export interface AppDeps {
   registry: Registry;
   metrics: ApiMetrics;
   ready: () => Promise<Record<string, boolean>>;
+  loginLimiter: LoginLimiter;
+  onboarding: DeviceOnboarding;
   jwtSecret: string;
   jwtTtlMs: number;
   commandTtlMs: number;
@@ -65,6 +72,12 @@ export function buildApp(deps: AppDeps) {
     loggerInstance,
     disableRequestLogging: true,
     bodyLimit: deps.bodyLimitBytes,
+    // A path fastify cannot even decode (`/sensors/%FF`) is the client's error too, in our shape.
+    frameworkErrors: (error, _request, reply) => {
+      void (reply as FastifyReply)
+        .status(400)
+        .send({ error: { code: 'invalid_request', message: error.message } });
+    },
     // Our own https.Server keeps fastify's types on the default (http) server; the two
     // share the request/response API that fastify uses.
     ...(deps.https
@@ -133,11 +146,13 @@ export function buildApp(deps: AppDeps) {
       const api = child.withTypeProvider<TypeBoxTypeProvider>();
       registerAuthRoutes(api, deps);
       registerSensorRoutes(api, deps);
+      registerDeviceCredentialRoutes(api, deps);
       registerCommandRoutes(api, deps);
       registerTargetRoutes(api, deps);
       registerAnalyticsRoutes(api, deps);
       registerAlarmRoutes(api, deps);
       registerAccountRoutes(api, deps);
+      registerOrganizationRoutes(api, deps);
       api.get('/openapi.json', { schema: { hide: true } }, (_request, reply) =>
         reply.send(app.swagger()),
       );

@@ -5,8 +5,11 @@ import {
   integer,
   loadConfig,
   logLevel,
+  mqttUrl,
+  optional,
   port,
   string,
+  url,
   type Env,
 } from '../../internal/config/index.js';
 
@@ -17,7 +20,8 @@ export function loadApiConfig(env: Env) {
     logLevel,
     /** HTTPS: the API, and /healthz, /readyz, /metrics beside it. */
     port: port('IOT_API_PORT', { default: 8443 }),
-    host: string('IOT_API_HOST', { default: '0.0.0.0' }),
+    /** Loopback unless told: containers set 0.0.0.0 (compose.yaml, k8s). */
+    host: string('IOT_API_HOST', { default: '127.0.0.1' }),
     tlsCertFile: string('IOT_TLS_CERT_FILE'),
     tlsKeyFile: string('IOT_TLS_KEY_FILE'),
     jwtSecret: string('IOT_JWT_SECRET'),
@@ -38,6 +42,14 @@ export function loadApiConfig(env: Env) {
       { default: 65_536 },
     ),
     poolSize: integer('IOT_DATABASE_POOL_SIZE', { min: 2, max: 100 }, { default: 8 }),
+    /** Device onboarding: broker users through RabbitMQ's management API (device-onboarding.ts). */
+    managementUrl: url('IOT_RABBITMQ_MANAGEMENT_URL', ['http:', 'https:']),
+    managementUsername: string('IOT_RABBITMQ_ADMIN_USERNAME'),
+    managementPassword: string('IOT_RABBITMQ_ADMIN_PASSWORD'),
+    /** Where devices connect, as `iotctl create sensor` prints it; unset, it prints none. */
+    deviceMqttUrl: optional(mqttUrl),
+    /** The CA devices trust for the broker's TLS certificate, printed with their credentials. */
+    caFile: optional(string('IOT_TLS_CA_FILE')),
   });
 }
 

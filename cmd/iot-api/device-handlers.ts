@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { ack, type Handler } from '../../internal/pubsub/index.js';
 import { commandAckCodec, registrationCodec } from '../../internal/routing/index.js';
 import { decodeDeviceMessage, isOutcome } from '../../internal/sensorlogic/index.js';
-import { validateRegistration, validateSerial } from '../../internal/validation/index.js';
+import { validateCommandAck, validateRegistration } from '../../internal/validation/index.js';
 import type { CommandDispatcher } from './command-dispatcher.js';
 import type { ApiMetrics } from './metrics.js';
 import { recordAck } from './store/commands-store.js';
@@ -12,11 +12,9 @@ import { inTransaction } from './store/queryable.js';
 
 export function createAckHandler(deps: { pool: pg.Pool; metrics: ApiMetrics }): Handler {
   return async (delivery) => {
-    const message = decodeDeviceMessage(delivery, (bytes) => {
-      const decoded = commandAckCodec.decode(bytes);
-      validateSerial(decoded.serial);
-      return decoded;
-    });
+    const message = decodeDeviceMessage(delivery, (bytes) =>
+      validateCommandAck(commandAckCodec.decode(bytes)),
+    );
     if (isOutcome(message)) return message;
     // The serial is part of the match: a device cannot settle another device's command.
     const moved = await inTransaction(deps.pool, (client) =>

@@ -3,7 +3,7 @@ import type { FastifyError } from 'fastify';
 import type { RouteApp } from './app.js';
 import { ValidationError } from '../../internal/validation/index.js';
 import { ApiError, ERROR_STATUS, type ErrorCode } from './errors.js';
-import { isCheckViolation, isUniqueViolation } from './store/queryable.js';
+import { isCheckViolation, isDataException, isUniqueViolation } from './store/queryable.js';
 
 interface Classified {
   code: ErrorCode;
@@ -34,6 +34,9 @@ function classify(error: FastifyError): Classified {
   if (isUniqueViolation(error)) return { code: 'conflict', message: 'already exists' };
   // A table CHECK the schemas did not catch first: still the client's input, not a 500.
   if (isCheckViolation(error)) {
+    return { code: 'invalid_request', message: `refused by the database: ${error.message}` };
+  }
+  if (isDataException(error)) {
     return { code: 'invalid_request', message: `refused by the database: ${error.message}` };
   }
   switch (error.code) {

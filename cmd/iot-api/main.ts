@@ -20,7 +20,8 @@ function loadConfigAndTls(env: Env) {
     cert: read('IOT_TLS_CERT_FILE', config.tlsCertFile),
     key: read('IOT_TLS_KEY_FILE', config.tlsKeyFile),
   };
-  return { ...config, https };
+  const caPem = config.caFile && read('IOT_TLS_CA_FILE', config.caFile).toString('utf8');
+  return { ...config, https, caPem };
 }
 
 process.exit(

@@ -27,6 +27,12 @@ export function createApiMetrics(registry: Registry) {
       labelNames: ['outcome', 'effect'],
       registers: [registry],
     }),
+    logins: new Counter({
+      name: 'iot_api_logins_total',
+      help: 'Password logins: success, failure (wrong credentials) or throttled (login-limiter.ts)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
     commandsExpired: new Counter({
       name: 'iot_api_commands_expired_total',
       help: 'Commands the expiry sweep closed without an ack',

@@ -2,7 +2,13 @@
 // and announcements, the expiry sweep and the notification listener. main.ts reads config and
 // signals; tests start the same service in-process.
 import type pg from 'pg';
-import { AmqpConnection, Consumer, Publisher, inOrderPerKey } from '../../internal/pubsub/index.js';
+import {
+  AmqpConnection,
+  Consumer,
+  Publisher,
+  RabbitAdmin,
+  inOrderPerKey,
+} from '../../internal/pubsub/index.js';
 import { QUEUES } from '../../internal/routing/index.js';
 import { createPool, databaseReady } from '../../internal/storage/index.js';
 import type { StopStep } from '../../internal/lifecycle/index.js';
@@ -12,7 +18,9 @@ import { CommandDispatcher } from './command-dispatcher.js';
 import { CommandEvents } from './command-events.js';
 import type { ApiConfig } from './config.js';
 import { createAckHandler, createAnnouncementHandler } from './device-handlers.js';
+import { DeviceOnboarding } from './device-onboarding.js';
 import { startExpirySweep } from './expiry-sweep.js';
+import { LoginLimiter } from './login-limiter.js';
 import { createApiMetrics } from './metrics.js';
 import { ensureAdmin } from './store/accounts-store.js';
 
@@ -24,8 +32,10 @@ export const SERVICE = 'iot-api';
  */
 const PUBLISH_CONFIRM_TIMEOUT_MS = 5_000;
 
-export type ServiceConfig = Omit<ApiConfig, 'tlsCertFile' | 'tlsKeyFile'> & {
+export type ServiceConfig = Omit<ApiConfig, 'tlsCertFile' | 'tlsKeyFile' | 'caFile'> & {
   https?: { cert: string | Buffer; key: string | Buffer };
+  /** The CA file's PEM (IOT_TLS_CA_FILE), handed to onboarded devices. */
+  caPem?: string;
 };
 
 export interface ApiService {
@@ -76,6 +86,16 @@ export async function startApiService(config: ServiceConfig, logger: Logger): Pr
     handler: inOrderPerKey((d) => d.routingKey, createAnnouncementHandler({ dispatcher })),
   });
   const sweep = startExpirySweep({ pool, logger, metrics });
+  const onboarding = new DeviceOnboarding({
+    pool,
+    admin: new RabbitAdmin({
+      url: config.managementUrl,
+      username: config.managementUsername,
+      password: config.managementPassword,
+    }),
+    mqttUrl: config.deviceMqttUrl,
+    caPem: config.caPem,
+  });
 
   const app = buildApp({
     pool,
@@ -88,6 +108,8 @@ export async function startApiService(config: ServiceConfig, logger: Logger): Pr
     jwtTtlMs: config.jwtTtlMs,
     commandTtlMs: config.commandTtlMs,
     bodyLimitBytes: config.bodyLimitBytes,
+    loginLimiter: new LoginLimiter(),
+    onboarding,
     https: config.https,
     ready: async () => ({
       broker: connection.isConnected,

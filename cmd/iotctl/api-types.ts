@@ -21,6 +21,8 @@ export type ApiKey = Static<typeof Api.ApiKey>;
 export type CreatedApiKey = Static<typeof Api.NewApiKeyReply>;
 export type Account = Static<typeof Api.Account>;
 export type LoginResult = Static<typeof Api.LoginReply>;
+export type NewOrganization = Static<typeof Api.NewOrganizationReply>;
+export type DeviceCredentials = Static<typeof Api.DeviceCredentialsReply>;
 
 export interface List<T> {
   items: T[];

@@ -34,6 +34,7 @@ const VERBS = [
   'assign',
   'unassign',
   'delete',
+  'rotate-credentials',
   'logs',
   'watch',
   'features',

@@ -17,6 +17,7 @@ import { registerGet } from './commands/get.js';
 import { registerLogin } from './commands/login.js';
 import { registerLogout } from './commands/logout.js';
 import { registerLogs } from './commands/logs.js';
+import { registerRotateCredentials } from './commands/rotate-credentials.js';
 import { registerSet } from './commands/set.js';
 import { registerSetFrequency } from './commands/set-frequency.js';
 import { registerSleep } from './commands/sleep.js';
@@ -73,6 +74,7 @@ export function buildProgram(deps: CliDeps): Command {
   registerAssign(program, deps);
   registerUnassign(program, deps);
   registerDelete(program, deps);
+  registerRotateCredentials(program, deps);
   registerLogs(program, deps);
   registerFeatures(program, deps);
   registerWatch(program, deps);

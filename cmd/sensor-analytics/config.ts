@@ -8,6 +8,7 @@ import {
   optional,
   port,
   type Env,
+  httpHost,
 } from '../../internal/config/index.js';
 import { DEFAULT_BASELINE_WINDOWS } from '../../internal/vibration/index.js';
 
@@ -22,6 +23,7 @@ export function loadAnalyticsConfig(env: Env) {
     databaseUrl,
     logLevel,
     httpPort: port('IOT_HTTP_PORT', { default: 9104 }),
+    httpHost,
     /**
      * Unacked messages at once. Each sensor's batches are analysed one after another, so this
      * bounds how many sensors are in progress; more only queues work inside the process.

@@ -69,6 +69,7 @@ async function start(config: AnalyticsConfig, logger: Logger): Promise<RunningSe
 
   const health = await startHealthServer({
     port: config.httpPort,
+    host: config.httpHost,
     registry,
     checks: {
       broker: () => connection.isConnected,

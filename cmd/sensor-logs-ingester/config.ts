@@ -10,6 +10,7 @@ import {
   string,
   unknownSerialTimeout,
   type Env,
+  httpHost,
 } from '../../internal/config/index.js';
 
 const spec = {
@@ -17,6 +18,7 @@ const spec = {
   databaseUrl,
   logLevel,
   httpPort: port('IOT_HTTP_PORT', { default: 9103 }),
+  httpHost,
   /** Where the daily `sensors-YYYY-MM-DD.log` files go (Alloy tails them into Loki). */
   sensorLogDir: string('IOT_SENSOR_LOG_DIR'),
   /** Rows gathered before one INSERT; a smaller batch goes out after flushIntervalMs. */

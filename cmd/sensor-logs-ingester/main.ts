@@ -66,6 +66,7 @@ async function start(config: LogsIngesterConfig, logger: Logger): Promise<Runnin
 
   const health = await startHealthServer({
     port: config.httpPort,
+    host: config.httpHost,
     registry,
     checks: {
       broker: () => connection.isConnected,

@@ -8,6 +8,7 @@ import {
   port,
   unknownSerialTimeout,
   type Env,
+  httpHost,
 } from '../../internal/config/index.js';
 
 export function loadMeasurementsIngesterConfig(env: Env) {
@@ -16,6 +17,7 @@ export function loadMeasurementsIngesterConfig(env: Env) {
     databaseUrl,
     logLevel,
     httpPort: port('IOT_HTTP_PORT', { default: 9102 }),
+    httpHost,
     /** Unacked messages per queue; must exceed one group's batches, or groups starve. */
     prefetch: integer('IOT_AMQP_PREFETCH', { min: 1, max: 65_535 }, { default: 2_000 }),
     poolSize: integer('IOT_DATABASE_POOL_SIZE', { min: 1, max: 100 }, { default: 4 }),

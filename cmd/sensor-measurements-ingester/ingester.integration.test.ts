@@ -356,6 +356,31 @@ describe('sensor-measurements-ingester', () => {
     expect(metricValue(await ingester.metrics(), 'iot_ingest_duplicate_batches_total')).toBe(0);
   });
 
+  it('dead-letters a reused sequence number with other samples; a true redelivery is a duplicate', async () => {
+    const serial = uniqueSerial('SEQ');
+    const id = await createSensor(pool, serial, { hz: 100 });
+    const ingester = await startIngester();
+    const t0Us = Date.now() * 1000 - 60e6;
+    const original = batch(serial, 0, 100, 100, t0Us);
+    await publishBatch(original);
+    await settled([ingester], QUEUES.measurementsDbWriter, 1);
+    // A redelivery of it, then its sequence number reused with other samples.
+    const reused = { ...original, values: original.values.map((v) => v + 0.5) };
+    await publishBatch(original);
+    await publishBatch(reused);
+    // And both in one group: the second of them differs from the first.
+    const fresh = batch(serial, 5, 100, 100, t0Us);
+    await publishBatch(fresh);
+    await publishBatch({ ...fresh, values: fresh.values.map((v) => -v) });
+    await settled([ingester], QUEUES.measurementsDbWriter, 5);
+    expect(await rowsOf(id)).toBe(200);
+    const dead = await drainQueue(raw.channel, DEAD_LETTER_QUEUE);
+    const reasons = dead.map((m) => String(m.properties.headers?.[DEAD_LETTER_HEADERS.reason]));
+    expect(reasons, reasons.join('\n')).toHaveLength(2);
+    expect(reasons.every((r) => r.startsWith('sequence-reused: block sequence'))).toBe(true);
+    expect(metricValue(await ingester.metrics(), 'iot_ingest_duplicate_batches_total')).toBe(1);
+  });
+
   it('stores consecutive batches whose rounded times overlap by a microsecond', async () => {
     // Two samples at 3 Hz last 666,666.7 µs: the device starts batch k at t0 + round(k · that),
     // the platform ends it at its start + round(that), so batch 1 ends 1 µs after batch 2

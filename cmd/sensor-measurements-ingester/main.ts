@@ -67,6 +67,7 @@ async function start(config: MeasurementsIngesterConfig, logger: Logger): Promis
 
   const health = await startHealthServer({
     port: config.httpPort,
+    host: config.httpHost,
     registry,
     checks: {
       broker: () => connection.isConnected,

@@ -84,7 +84,9 @@ function classifyWithinGroup(batches: readonly ResolvedBatch[]): (WriteResult | 
     const slackUs = meetingSlackUs(b.batch.sampleRateHz);
     if (kept?.sensorId === b.sensorId && b.batch.startTimeUs + slackUs < batchEndUs(kept.batch)) {
       results[i] = sameBlock(kept.batch, b.batch)
-        ? { kind: 'duplicate' }
+        ? sameSamples(kept.batch.values, b.batch.values)
+          ? { kind: 'duplicate' }
+          : { kind: 'overlap', reason: reusedReason(b.batch) }
         : { kind: 'overlap', reason: overlapReason(b.batch, kept.batch) };
       continue;
     }
@@ -104,6 +106,26 @@ function sameBlock(
   );
 }
 
+/**
+ * Whether a block's samples are the stored ones. PostgreSQL hands real[] back as decimal
+ * text, the shortest that reads back as the same float32, so both sides are compared as
+ * float32 (Math.fround).
+ */
+function sameSamples(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (Math.fround(a[i]!) !== Math.fround(b[i]!)) return false;
+  return true;
+}
+
+/**
+ * A block with a stored block's start, sequence and length but other samples is not a
+ * redelivery: the device reused a sequence number (a reset counter, a replayed buffer).
+ * Storing either silently would lose data; it is dead-lettered, with this reason, for a look.
+ */
+function reusedReason(batch: MeasurementBatch) {
+  return `sequence-reused: block ${describe(batch)} has the start, sequence and length of a stored block but other samples`;
+}
+
 function overlapReason(
   batch: MeasurementBatch,
   other: Pick<MeasurementBatch, 'sequence' | 'startTimeUs'>,
@@ -117,6 +139,8 @@ interface Neighbours {
   prev_start_us: string | null;
   prev_sequence: string | null;
   prev_count: number | null;
+  /** The stored samples, only where the block starts exactly where the candidate does. */
+  prev_samples: number[] | null;
   next_start_us: string | null;
   next_sequence: string | null;
 }
@@ -135,10 +159,11 @@ async function probeNeighbours(client: pg.PoolClient, candidates: readonly Resol
      SELECT c.sensor_id, c.start_us,
        ${us('p.start_time')} AS prev_start_us, p.sequence AS prev_sequence,
        p.sample_count AS prev_count,
+       CASE WHEN p.start_time = c.start_time THEN p.samples END AS prev_samples,
        ${us('n.start_time')} AS next_start_us, n.sequence AS next_sequence
      FROM c
      LEFT JOIN LATERAL (
-       SELECT start_time, end_time, sequence, sample_count FROM sensor_measurement m
+       SELECT start_time, end_time, sequence, sample_count, samples FROM sensor_measurement m
        WHERE m.sensor_id = c.sensor_id AND m.start_time <= c.start_time
          AND m.start_time > c.start_time - INTERVAL '10 minutes'
        ORDER BY m.start_time DESC LIMIT 1) p ON p.end_time > c.start_time + c.slack
@@ -173,12 +198,13 @@ async function probeNeighbours(client: pg.PoolClient, candidates: readonly Resol
       sequence: Number(row.next_sequence),
       startTimeUs: Number(row.next_start_us),
     };
-    verdicts.set(
-      key,
-      prev && sameBlock(prev, candidate.batch)
+    let verdict: WriteResult = { kind: 'overlap', reason: overlapReason(candidate.batch, other) };
+    if (prev && sameBlock(prev, candidate.batch)) {
+      verdict = sameSamples(row.prev_samples ?? [], candidate.batch.values)
         ? { kind: 'duplicate' }
-        : { kind: 'overlap', reason: overlapReason(candidate.batch, other) },
-    );
+        : { kind: 'overlap', reason: reusedReason(candidate.batch) };
+    }
+    verdicts.set(key, verdict);
   }
   return verdicts;
 }

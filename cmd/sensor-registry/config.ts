@@ -6,6 +6,7 @@ import {
   logLevel,
   port,
   type Env,
+  httpHost,
 } from '../../internal/config/index.js';
 
 export function loadRegistryConfig(env: Env) {
@@ -14,6 +15,7 @@ export function loadRegistryConfig(env: Env) {
     databaseUrl,
     logLevel,
     httpPort: port('IOT_HTTP_PORT', { default: 9104 }),
+    httpHost,
   });
 }
 

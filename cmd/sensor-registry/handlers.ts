@@ -1,6 +1,7 @@
 // Enrolls sensors from their registration messages: an unknown serial becomes a sensor of the
-// default organization; a known one gets its reported sample frequency, state and firmware
-// updated (a device announces itself on boot and on every reconnect).
+// organization it was onboarded for (iotctl create sensor), or else of the default one; a
+// known one gets its reported sample frequency, state and firmware updated (a device
+// announces itself on boot and on every reconnect).
 // One upsert per message, so a repeated registration never duplicates a sensor.
 import type pg from 'pg';
 import { ack, type Handler } from '../../internal/pubsub/index.js';
@@ -22,8 +23,12 @@ export function createRegistrationHandler({ pool, logger, onEnrolled }: Registry
     );
     if (isOutcome(registration)) return registration;
     const { rows } = await pool.query<{ inserted: boolean }>(
-      `INSERT INTO sensor (serial_number, organization_id, sample_frequency, firmware_version, state, last_seen)
-       VALUES ($1, (SELECT id FROM organization WHERE name = 'default'), $2, NULLIF($3, ''), $4, now())
+      // A device onboarded through iot-api (device_credential) enrols into its organization
+      // and onto its target; any other into the default organization.
+      `INSERT INTO sensor (serial_number, organization_id, target_id, sample_frequency, firmware_version, state, last_seen)
+       SELECT $1, COALESCE(d.organization_id, (SELECT id FROM organization WHERE name = 'default')),
+              d.target_id, $2, NULLIF($3, ''), $4, now()
+       FROM (SELECT 1) AS one LEFT JOIN device_credential d ON d.serial_number = $1
        ON CONFLICT (serial_number) DO UPDATE
          SET sample_frequency = EXCLUDED.sample_frequency,
              firmware_version = COALESCE(EXCLUDED.firmware_version, sensor.firmware_version),

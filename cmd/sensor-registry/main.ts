@@ -50,6 +50,7 @@ async function start(config: RegistryConfig, logger: Logger): Promise<RunningSer
   });
   const health = await startHealthServer({
     port: config.httpPort,
+    host: config.httpHost,
     registry,
     checks: {
       broker: () => connection.isConnected,

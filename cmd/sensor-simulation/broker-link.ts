@@ -20,6 +20,8 @@ import type { PublishFn } from './sender.js';
 
 export interface BrokerLinkOptions {
   url: string;
+  /** The CA of the broker's TLS certificate (mqtts://). */
+  ca?: string;
   serial: string;
   password: string;
   logger: Logger;
@@ -112,6 +114,7 @@ export class BrokerLink {
         const client = await gate(() =>
           MqttClient.connect({
             url: this.options.url,
+            ca: this.options.ca,
             clientId: serial,
             username: serial,
             password: this.options.password,

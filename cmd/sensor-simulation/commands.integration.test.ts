@@ -27,6 +27,7 @@ import {
 } from '../../internal/routing/index.js';
 import { provisionSensors } from '../../internal/simulation/index.js';
 import {
+  mqttCa,
   openConnection,
   rabbitAdmin,
   rawChannel,
@@ -92,6 +93,7 @@ beforeAll(async () => {
     specs: [{ serial, sampleRateHz: 100, mount: 'fixed' }],
     deviceSecret,
     mqttUrl: required(env, 'IOT_MQTT_URL'),
+    mqttCa: mqttCa(),
     logger: testLogger,
     batchIntervalMs: BATCH_INTERVAL_MS,
     bufferBatches: 600,

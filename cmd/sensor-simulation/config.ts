@@ -14,6 +14,7 @@ import {
   type Env,
   type Field,
   type VariableName,
+  httpHost,
 } from '../../internal/config/index.js';
 import { validateSampleFrequency } from '../../internal/validation/index.js';
 import {
@@ -53,8 +54,11 @@ function serialPrefix(variable: VariableName, defaultPrefix: string): Field<stri
 export const simulationConfig = {
   logLevel,
   mqttUrl,
+  /** The CA that signed the broker's certificate: devices connect over TLS (mqtts://). */
+  caFile: optional(string('IOT_TLS_CA_FILE')),
   deviceSecret: string('IOT_DEVICE_SECRET'),
   httpPort: port('IOT_HTTP_PORT', { default: DEFAULT_HTTP_PORT }),
+  httpHost,
   sensors: integer('IOT_SIM_SENSORS', { min: 1, max: MAX_SENSORS }, { default: 3 }),
   frequencyHz: frequencyHz('IOT_SIM_FREQUENCY_HZ', 1000),
   serialPrefix: serialPrefix('IOT_SIM_SERIAL_PREFIX', 'SIM'),

@@ -57,6 +57,8 @@ export interface SensorSpec {
 export interface SensorOptions {
   spec: SensorSpec;
   mqttUrl: string;
+  /** The CA of the broker's TLS certificate, for an mqtts:// URL (IOT_TLS_CA_FILE). */
+  mqttCa?: string;
   password: string;
   logger: Logger;
   batchIntervalMs: number;
@@ -146,6 +148,7 @@ export class SimulatedSensor {
     });
     this.link = new BrokerLink({
       url: options.mqttUrl,
+      ca: options.mqttCa,
       serial: options.spec.serial,
       password: options.password,
       logger: this.logger,

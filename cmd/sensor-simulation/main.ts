@@ -1,6 +1,7 @@
 // sensor-simulation: simulated MQTT accelerometers. Wiring only: flags and environment, the
 // logger, provisioning when asked, the fleet, the health server; runService does the signals
 // and the stop: the outboxes drain, then the summary.
+import { readFileSync } from 'node:fs';
 import { ConfigError, type Env } from '../../internal/config/index.js';
 import { runService, type RunningService } from '../../internal/lifecycle/index.js';
 import { RabbitAdmin } from '../../internal/pubsub/index.js';
@@ -22,6 +23,8 @@ import { buildSummary, writeSummaryFile } from './summary.js';
 const DRAIN_TIMEOUT_MS = 20_000;
 
 interface Prepared {
+  /** The broker's CA (IOT_TLS_CA_FILE), read once. */
+  mqttCa: string | undefined;
   logLevel: SimulationConfig['logLevel'];
   config: SimulationConfig;
   options: RunOptions;
@@ -41,6 +44,13 @@ function prepare(argv: readonly string[], env: Env): Prepared | number {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${PROGRAM}: ${error.message}\n`);
+    return 2;
+  }
+  let mqttCa: string | undefined;
+  try {
+    mqttCa = config.caFile === undefined ? undefined : readFileSync(config.caFile, 'utf8');
+  } catch (error) {
+    process.stderr.write(`${PROGRAM}: IOT_TLS_CA_FILE: ${(error as Error).message}\n`);
     return 2;
   }
   const resolved = resolveRun(cli.flags, config);
@@ -66,10 +76,13 @@ function prepare(argv: readonly string[], env: Env): Prepared | number {
       return 2;
     }
   }
-  return { logLevel: config.logLevel, config, options };
+  return { logLevel: config.logLevel, config, options, mqttCa };
 }
 
-async function start({ config, options }: Prepared, logger: Logger): Promise<RunningService> {
+async function start(
+  { config, options, mqttCa }: Prepared,
+  logger: Logger,
+): Promise<RunningService> {
   if (options.provision) {
     const admin = new RabbitAdmin({
       url: config.managementUrl ?? '',
@@ -84,6 +97,7 @@ async function start({ config, options }: Prepared, logger: Logger): Promise<Run
     specs: options.specs,
     deviceSecret: config.deviceSecret,
     mqttUrl: config.mqttUrl,
+    mqttCa,
     logger,
     batchIntervalMs: options.batchIntervalMs,
     bufferBatches: options.bufferBatches,
@@ -94,6 +108,7 @@ async function start({ config, options }: Prepared, logger: Logger): Promise<Run
   registerSimulationMetrics(registry, () => fleet.sensors);
   const health = await startHealthServer({
     port: config.httpPort,
+    host: config.httpHost,
     registry,
     checks: { sensors: () => fleet.allConnected() },
   });

@@ -24,6 +24,7 @@ import {
 import { provisionSensors } from '../../internal/simulation/index.js';
 import {
   drainQueue,
+  mqttCa,
   rabbitAdmin,
   rawChannel,
   required,
@@ -77,6 +78,7 @@ function fleetOf(specs: SensorSpec[]): Fleet {
     specs,
     deviceSecret,
     mqttUrl,
+    mqttCa: mqttCa(),
     logger: testLogger,
     batchIntervalMs: 1000,
     bufferBatches: 600,
@@ -285,6 +287,7 @@ describe('a refused login', () => {
       specs: [sensorSpec],
       deviceSecret,
       mqttUrl,
+      mqttCa: mqttCa(),
       logger: testLogger,
       batchIntervalMs: 500,
       bufferBatches: 600,
@@ -338,6 +341,7 @@ describe('a full outbox', () => {
       specs: [sensorSpec],
       deviceSecret,
       mqttUrl,
+      mqttCa: mqttCa(),
       logger: testLogger,
       batchIntervalMs: 100,
       bufferBatches: 3,

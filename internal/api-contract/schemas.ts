@@ -13,6 +13,9 @@ import {
   MAX_RPM,
   MAX_SAMPLE_FREQUENCY_HZ,
   MIN_SAMPLE_FREQUENCY_HZ,
+  SAFE_NAME_PATTERN,
+  SERIAL_PATTERN,
+  UNSAFE_TEXT_CLASS,
 } from '../validation/index.js';
 import { COMMAND_STATUSES } from './command-status.js';
 
@@ -27,6 +30,15 @@ const OrNull = <T extends TSchema & { type: string }>(schema: T) =>
   Type.Unsafe<Static<T> | null>({ ...schema, type: [schema.type, 'null'] });
 /** Every body object refuses fields it does not know: a typo must not pass silently. */
 const Strict = { additionalProperties: false } as const;
+/** A name of something (target, key, login): no controls or bidi overrides (validation/text.ts). */
+const SafeName = (maxLength: number) =>
+  Type.String({ minLength: 1, maxLength, pattern: SAFE_NAME_PATTERN });
+/** A target's name: a safe name that is also one path segment (no '/'). */
+const TargetName = Type.String({
+  minLength: 1,
+  maxLength: 100,
+  pattern: `^(?!\\s)[^/${UNSAFE_TEXT_CLASS}]+$`,
+});
 
 export const Role = Type.Enum(['viewer', 'operator', 'admin']);
 const SensorStateSchema = Type.Enum(['awake', 'asleep']);
@@ -41,12 +53,13 @@ export const ErrorBody = Type.Object({
 });
 
 export const SerialParams = Type.Object({ serial: Type.String() });
-export const NameParams = Type.Object({ name: Type.String() });
+export const NameParams = Type.Object({ name: TargetName });
 export const IdParams = Type.Object({ id: Type.String() });
 
 export const LoginBody = Type.Object(
   {
-    username: Type.String({ minLength: 1, maxLength: 64 }),
+    organization: Type.Optional(SafeName(100)),
+    username: SafeName(64),
     password: Type.String({ minLength: 1, maxLength: 1024 }),
   },
   Strict,
@@ -79,10 +92,27 @@ export const Sensor = Type.Object({
   registeredAt: Timestamp,
 });
 export const SensorList = Type.Object({ items: Type.Array(Sensor) });
-export const AssignBody = Type.Object(
-  { target: Nullable(Type.String({ minLength: 1, maxLength: 100 })) },
+/** A device to onboard (iotctl create sensor): its serial, and where it is mounted. */
+export const NewSensorBody = Type.Object(
+  {
+    serial: Type.String({
+      pattern: SERIAL_PATTERN.source,
+      description: '1-32 of A-Z a-z 0-9 -, at least one letter',
+    }),
+    target: Type.Optional(TargetName),
+  },
   Strict,
 );
+/** A device's broker credentials: in this answer only, never again. */
+export const DeviceCredentialsReply = Type.Object({
+  serial: Type.String(),
+  mqttUrl: Nullable(Type.String()),
+  username: Type.String(),
+  clientId: Type.String(),
+  password: Type.String({ description: 'Shown once; store it on the device now.' }),
+  ca: Nullable(Type.String({ description: "PEM of the CA that signed the broker's certificate" })),
+});
+export const AssignBody = Type.Object({ target: Nullable(TargetName) }, Strict);
 
 export const LogsQuery = Type.Object(
   {
@@ -185,7 +215,7 @@ export const Target = Type.Object({
 export const TargetList = Type.Object({ items: Type.Array(Target) });
 export const TargetBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[^\\s/][^/]*$' }),
+    name: TargetName,
     kind: Type.Optional(TargetKind),
     rpm: Type.Optional(Rpm),
     bearing: Type.Optional(Bearing),
@@ -288,14 +318,34 @@ export const Account = Type.Object({
   disabled: Type.Boolean(),
 });
 export const AccountList = Type.Object({ items: Type.Array(Account) });
+const Username = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._@-]+$' });
+const NewPassword = Type.String({ minLength: 12, maxLength: 1024 });
 export const AccountBody = Type.Object(
+  { username: Username, password: NewPassword, role: Role },
+  Strict,
+);
+export const UsernameParams = Type.Object({ username: SafeName(64) });
+/** PATCH: a new role, or disabled (tokens and keys stop at once) or enabled again. */
+export const AccountPatchBody = Type.Object(
+  { role: Type.Optional(Role), disabled: Type.Optional(Type.Boolean()) },
+  { ...Strict, minProperties: 1 },
+);
+
+export const Organization = Type.Object({ name: Type.String(), createdAt: Timestamp });
+export const OrganizationList = Type.Object({ items: Type.Array(Organization) });
+/** A new organization and its first admin (platform administrators only). */
+export const OrganizationBody = Type.Object(
   {
-    username: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._@-]+$' }),
-    password: Type.String({ minLength: 12, maxLength: 1024 }),
-    role: Role,
+    name: SafeName(100),
+    admin: Type.Object({ username: Username, password: NewPassword }, Strict),
   },
   Strict,
 );
+export const NewOrganizationReply = Type.Object({
+  name: Type.String(),
+  createdAt: Timestamp,
+  admin: Type.String(),
+});
 
 export const ApiKey = Type.Object({
   id: Type.String(),
@@ -310,7 +360,7 @@ export const ApiKey = Type.Object({
 export const ApiKeyList = Type.Object({ items: Type.Array(ApiKey) });
 export const ApiKeyBody = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 100 }),
+    name: SafeName(100),
     role: Role,
     expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
   },

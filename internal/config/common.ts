@@ -1,5 +1,5 @@
 // The variables every service reads (docs/DESIGN.md "Configuration").
-import { duration, oneOf, port, url } from './fields.js';
+import { duration, oneOf, port, string, url } from './fields.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -7,6 +7,11 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const logLevel = oneOf('IOT_LOG_LEVEL', LOG_LEVELS, { default: 'info' });
 /** Health and metrics; 0 asks the OS for a free port (tests). */
 export const httpPort = port('IOT_HTTP_PORT', { default: 8080 });
+/**
+ * The address health and metrics listen on: loopback, so a developer's machine serves
+ * nothing to its network; containers set 0.0.0.0 (compose.yaml, k8s) for the scraper.
+ */
+export const httpHost = string('IOT_HTTP_HOST', { default: '127.0.0.1' });
 export const amqpUrl = url('IOT_AMQP_URL', ['amqp:', 'amqps:']);
 export const mqttUrl = url('IOT_MQTT_URL', ['mqtt:', 'mqtts:', 'tcp:', 'ssl:']);
 export const databaseUrl = url('IOT_DATABASE_URL', ['postgres:', 'postgresql:']);

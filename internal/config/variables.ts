@@ -8,6 +8,7 @@ export const KNOWN_VARIABLES = [
   'IOT_API_URL',
   'IOT_LOG_LEVEL',
   'IOT_HTTP_PORT',
+  'IOT_HTTP_HOST',
   // databases by role
   'IOT_DATABASE_OWNER_URL',
   'IOT_DATABASE_READONLY_URL',

@@ -15,6 +15,8 @@ export interface MqttOptions {
   username: string;
   password: string;
   logger: Logger;
+  /** PEM of the CA that signed the broker's certificate, for mqtts:// (the stack's own CA). */
+  ca?: string;
   /** false (the default) keeps the session and its subscriptions across reconnects. */
   clean?: boolean;
   reconnectPeriodMs?: number;
@@ -45,6 +47,7 @@ export class MqttClient {
       reconnectOnConnackError: true,
       keepalive: options.keepaliveSeconds ?? 30,
       connectTimeout: 10_000,
+      ...(options.ca === undefined ? {} : { ca: options.ca }),
     };
     const raw = mqtt.connect(options.url, clientOptions);
     const logger = options.logger.child({ clientId: options.clientId });

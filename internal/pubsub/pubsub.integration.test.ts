@@ -14,6 +14,7 @@ import {
 } from '../routing/index.js';
 import {
   drainQueue,
+  mqttCa,
   openConnection,
   rabbitAdmin,
   rawChannel,
@@ -127,6 +128,7 @@ describe('devices over MQTT', () => {
   const connectDevice = (options: { password?: string; reconnectPeriodMs?: number } = {}) =>
     MqttClient.connect({
       url,
+      ca: mqttCa(),
       clientId: serial,
       username: serial,
       password,

@@ -52,6 +52,14 @@ export class RabbitAdmin {
     );
   }
 
+  /**
+   * Cuts off a device at once: a changed password or a deleted user stops new logins, but a
+   * connection already open stays until closed.
+   */
+  async closeUserConnections(user: string, reason: string): Promise<void> {
+    for (const name of await this.connections({ user })) await this.closeConnection(name, reason);
+  }
+
   async queueStats(queue: string): Promise<QueueStats> {
     const q = (await this.request(
       'GET',

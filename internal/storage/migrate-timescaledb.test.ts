@@ -299,6 +299,7 @@ describe('migrations on plain PGlite (no TimescaleDB)', () => {
       'account',
       'alarm',
       'api_key',
+      'device_credential',
       'feature_recompute',
       'organization',
       'schema_migrations',

@@ -25,10 +25,14 @@ export function createMetricsRegistry(service: string): Registry {
   return registry;
 }
 
+/** Where services listen unless configured otherwise: nothing on the LAN by accident. */
+const LOOPBACK = '127.0.0.1';
+
 export async function startHealthServer(options: {
   port: number;
   registry: Registry;
   checks?: Record<string, ReadinessCheck>;
+  /** Loopback unless told (IOT_HTTP_HOST): in a container, 0.0.0.0 for the scraper. */
   host?: string;
 }): Promise<HealthServer> {
   const { registry, checks = {} } = options;
@@ -60,7 +64,7 @@ export async function startHealthServer(options: {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
+    server.listen(options.port, options.host ?? LOOPBACK, () => resolve());
   });
   return {
     port: (server.address() as AddressInfo).port,

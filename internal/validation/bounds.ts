@@ -67,3 +67,13 @@ export const ISO_CLASS_NAMES = [
 export const CONTROLLER_ADDRESS_PATTERN =
   /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(?:[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/;
 export const MAX_CONTROLLER_ADDRESS_CHARS = 255;
+
+/**
+ * A device's firmware version string: a semantic version with build metadata
+ * ("2.14.3+build.20261130.a1b2c3d") fits many times over in 64 characters; the column's CHECK
+ * (migration 0017) says the same.
+ */
+export const MAX_FIRMWARE_VERSION_CHARS = 64;
+
+/** Why a device rejected a command: a sentence for an operator, not a document. */
+export const MAX_ACK_REASON_CHARS = 500;

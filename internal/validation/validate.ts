@@ -1,8 +1,16 @@
 // Checks of device messages and operator input. Each throws a ValidationError naming the field,
 // so the caller can dead-letter the message with that reason or answer a 4xx naming it.
-import type { Location, LogLine, MeasurementBatch, Registration } from '../routing/index.js';
+import type {
+  CommandAck,
+  Location,
+  LogLine,
+  MeasurementBatch,
+  Registration,
+} from '../routing/index.js';
 import {
   LOG_LEVELS,
+  MAX_ACK_REASON_CHARS,
+  MAX_FIRMWARE_VERSION_CHARS,
   MAX_BATCH_SAMPLES,
   MAX_BATCH_DURATION_MS,
   MAX_CLOCK_SKEW_MS,
@@ -15,6 +23,7 @@ import {
   SERIAL_PATTERN,
 } from './bounds.js';
 import { ValidationError } from './errors.js';
+import { cleanDeviceText } from './text.js';
 
 export function validateSerial(serial: unknown, field = 'serial'): string {
   if (typeof serial !== 'string' || !SERIAL_PATTERN.test(serial)) {
@@ -61,8 +70,22 @@ function validateTimeMs(ms: number, field: string, nowMs: number): void {
   }
 }
 
+/** A device's free text: refused when longer than `max`, unsafe characters replaced. */
+function boundedDeviceText(text: string, field: string, max: number): string {
+  if (text.length > max) {
+    throw new ValidationError(field, `${text.length} characters exceeds ${max}`);
+  }
+  return cleanDeviceText(text);
+}
+
+/** The registration with its firmware version bounded and cleaned (text.ts). */
 export function validateRegistration(r: Registration): Registration {
   validateSerial(r.serial);
+  const firmwareVersion = boundedDeviceText(
+    r.firmwareVersion,
+    'firmware_version',
+    MAX_FIRMWARE_VERSION_CHARS,
+  );
   validateSampleFrequency(r.sampleFrequencyHz, 'sample_frequency_hz');
   if (r.mount !== 'fixed' && r.mount !== 'mobile') {
     throw new ValidationError(
@@ -76,7 +99,13 @@ export function validateRegistration(r: Registration): Registration {
       `must be "awake" or "asleep", got ${JSON.stringify(r.state)}`,
     );
   }
-  return r;
+  return { ...r, firmwareVersion };
+}
+
+/** A command's ack with its reason bounded and cleaned; the command id is matched later. */
+export function validateCommandAck(a: CommandAck): CommandAck {
+  validateSerial(a.serial);
+  return { ...a, reason: boundedDeviceText(a.reason, 'reason', MAX_ACK_REASON_CHARS) };
 }
 
 export function validateMeasurementBatch(

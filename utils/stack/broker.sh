@@ -61,8 +61,17 @@ write_rabbitmq_config() {
     definitions=""
   fi
   awk -v amqp="127.0.0.1:$AMQP_PORT" -v mgmt="$MANAGEMENT_PORT" -v mqtt="127.0.0.1:$MQTT_PORT" \
-    -v prom="$PROMETHEUS_PORT" -v defs="$definitions" '
+    -v prom="$PROMETHEUS_PORT" -v defs="$definitions" -v mqtts="127.0.0.1:$MQTTS_PORT" \
+    -v tls="$TLS_DIR" '
     BEGIN {
+      # Devices: MQTT over TLS with the CA and server certificate of tls.sh. Devices
+      # authenticate with passwords, so no client certificate is asked for.
+      override["mqtt.listeners.ssl.default"] = mqtts
+      override["ssl_options.cacertfile"] = tls "/ca.pem"
+      override["ssl_options.certfile"] = tls "/server.pem"
+      override["ssl_options.keyfile"] = tls "/server-key.pem"
+      override["ssl_options.verify"] = "verify_none"
+      override["ssl_options.fail_if_no_peer_cert"] = "false"
       override["listeners.tcp.default"] = amqp
       override["management.tcp.port"] = mgmt
       override["management.tcp.ip"] = "127.0.0.1"
@@ -119,7 +128,7 @@ rabbitmq_launcher_pid() { our_pid_from "$RABBITMQ_LAUNCHER_PID_FILE"; }
 
 rabbitmq_ports_answer() {
   local port
-  for port in "$AMQP_PORT" "$MQTT_PORT" "$MANAGEMENT_PORT" "$PROMETHEUS_PORT"; do
+  for port in "$AMQP_PORT" "$MQTT_PORT" "$MQTTS_PORT" "$MANAGEMENT_PORT" "$PROMETHEUS_PORT"; do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || return 1
   done
 }

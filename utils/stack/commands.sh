@@ -14,7 +14,7 @@ check_base_port_unchanged() {
 # Before anything starts: the ports of every component that is not running must be free.
 check_ports_free() {
   if ! rabbitmq_launcher_pid >/dev/null; then
-    require_ports_free RabbitMQ "$AMQP_PORT" "$MANAGEMENT_PORT" "$MQTT_PORT" "$PROMETHEUS_PORT" "$DIST_PORT"
+    require_ports_free RabbitMQ "$AMQP_PORT" "$MANAGEMENT_PORT" "$MQTT_PORT" "$MQTTS_PORT" "$PROMETHEUS_PORT" "$DIST_PORT"
     # An epmd left on our private port by an earlier node is ours to reuse; anything else is not.
     if port_listening "$EPMD_PORT" && ! ERL_EPMD_PORT="$EPMD_PORT" epmd -names >/dev/null 2>&1; then
       require_ports_free "RabbitMQ's epmd" "$EPMD_PORT"
@@ -46,7 +46,7 @@ cmd_up() {
   provision_rabbitmq
   import_rabbitmq_definitions
 
-  log "up in $((SECONDS - started))s: RabbitMQ $RABBITMQ_NODE (AMQP $AMQP_PORT, MQTT $MQTT_PORT," \
+  log "up in $((SECONDS - started))s: RabbitMQ $RABBITMQ_NODE (AMQP $AMQP_PORT, MQTT $MQTT_PORT, MQTTS $MQTTS_PORT," \
     "management $MANAGEMENT_PORT), PostgreSQL $PG_VERSION (port $POSTGRES_PORT); env in $ENV_FILE"
 }
 

@@ -50,6 +50,8 @@ derive_names_and_ports() {
   HTTP_PORT=$((BASE_PORT + 6))
   EPMD_PORT=$((BASE_PORT + 7))
   API_PORT=$((BASE_PORT + 8))
+  # MQTT over TLS, what devices use; the plain MQTT port stays on loopback only.
+  MQTTS_PORT=$((BASE_PORT + 9))
 }
 
 # True when something listens on the TCP port (any local address).

@@ -1,5 +1,6 @@
 // Test helpers for the local stack's broker: a connection, a publisher, the management API and
 // a raw channel to look into queues, all from `.stack/env`.
+import { readFileSync } from 'node:fs';
 import amqplib, { type Channel, type ChannelModel, type GetMessage } from 'amqplib';
 import { AmqpConnection, Publisher, RabbitAdmin } from '../../internal/pubsub/index.js';
 import { createLogger } from '../../internal/telemetry/index.js';
@@ -52,4 +53,9 @@ export function required(env: Record<string, string>, name: string): string {
   const value = env[name];
   if (!value) throw new Error(`${name} missing from .stack/env; run utils/stack.sh up`);
   return value;
+}
+
+/** The stack's CA, for devices' MQTT over TLS (IOT_MQTT_URL is mqtts://). */
+export function mqttCa(): string {
+  return readFileSync(required(stackEnv(), 'IOT_TLS_CA_FILE'), 'utf8');
 }

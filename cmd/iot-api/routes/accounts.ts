@@ -2,6 +2,8 @@
 import {
   Account,
   AccountBody,
+  AccountPatchBody,
+  UsernameParams,
   AccountList,
   ApiKeyBody,
   ApiKeyList,
@@ -13,8 +15,8 @@ import {
 } from '../../../internal/api-contract/index.js';
 import { generateApiKey } from '../../../internal/auth/index.js';
 import type { AppDeps, RouteApp } from '../app.js';
-import { ApiError, notFound } from '../errors.js';
-import { createAccount, listAccounts, roleAllows } from '../store/accounts-store.js';
+import { ApiError, invalid, notFound } from '../errors.js';
+import { createAccount, listAccounts, roleAllows, updateAccount } from '../store/accounts-store.js';
 import { insertApiKey, listApiKeys, revokeApiKey } from '../store/api-keys-store.js';
 import { isUniqueViolation } from '../store/queryable.js';
 import { principalOf } from './principal.js';
@@ -56,6 +58,34 @@ export function registerAccountRoutes(api: RouteApp, { pool }: AppDeps): void {
         }
         throw error;
       }
+    },
+  );
+
+  api.patch(
+    '/accounts/:username',
+    {
+      config: { role: 'admin' },
+      schema: {
+        summary: 'Change the role of an account of your organization, or disable or enable it',
+        params: UsernameParams,
+        body: AccountPatchBody,
+        response: { 200: Account, ...errorReplies },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const { username } = request.params;
+      // Nobody locks themselves out: another admin has to do it.
+      if (username === principal.username && (request.body.disabled || request.body.role)) {
+        throw invalid('params.username: you cannot disable or change your own account');
+      }
+      const account = await updateAccount(pool, principal.organizationId, username, request.body);
+      if (!account) throw notFound(`account ${username}`);
+      request.log.info(
+        { username, change: request.body, by: principal.username },
+        'account changed',
+      );
+      return account;
     },
   );
 

@@ -13,6 +13,7 @@ import {
 } from '../../../internal/api-contract/index.js';
 import { validateSerial } from '../../../internal/validation/index.js';
 import type { AppDeps, RouteApp } from '../app.js';
+import { queryTime } from '../query-time.js';
 import { invalid, notFound } from '../errors.js';
 import { resetSensorBaseline, sensorFeatures } from '../store/analytics-store.js';
 import { findRecompute, queueRecompute } from '../store/recompute-store.js';
@@ -42,8 +43,8 @@ export function registerAnalyticsRoutes(api: RouteApp, { pool }: AppDeps): void 
       const serial = validateSerial(request.params.serial);
       const { since, until, limit } = request.query;
       const range = {
-        since: since === undefined ? undefined : new Date(since),
-        until: until === undefined ? undefined : new Date(until),
+        since: queryTime(since, 'since'),
+        until: queryTime(until, 'until'),
         limit,
       };
       if (range.since && range.until && range.since >= range.until) {

@@ -12,7 +12,8 @@ import {
 } from '../../../internal/api-contract/index.js';
 import { validateSerial } from '../../../internal/validation/index.js';
 import type { AppDeps, RouteApp } from '../app.js';
-import { invalid, notFound } from '../errors.js';
+import { ApiError, invalid, notFound } from '../errors.js';
+import { MAX_STREAMS_PER_ACCOUNT, StreamQuota } from '../stream-quota.js';
 import { getCommand, listCommands, type CommandView } from '../store/commands-store.js';
 import { sensorId } from '../store/sensors-store.js';
 import { principalOf } from './principal.js';
@@ -24,6 +25,7 @@ const EVENTS_KEEPALIVE_MS = 15_000;
 
 export function registerCommandRoutes(api: RouteApp, deps: AppDeps): void {
   const { pool, dispatcher, events } = deps;
+  const streamQuota = new StreamQuota();
 
   api.post(
     '/sensors/:serial/commands',
@@ -115,11 +117,24 @@ export function registerCommandRoutes(api: RouteApp, deps: AppDeps): void {
       },
     },
     async (request, reply) => {
-      const { organizationId } = principalOf(request);
+      const { organizationId, accountId } = principalOf(request);
       const read = () => getCommand(pool, organizationId, request.params.id);
       const first = await read();
       if (!first) throw notFound(`command ${request.params.id}`);
-      streamCommand(reply, first, read, (onChange) => events.subscribe(first.id, onChange));
+      const release = streamQuota.acquire(accountId);
+      if (!release) {
+        throw new ApiError(
+          'too_many_requests',
+          `this account has ${MAX_STREAMS_PER_ACCOUNT} event streams open already; close one`,
+        );
+      }
+      streamCommand(reply, first, read, (onChange) => {
+        const unsubscribe = events.subscribe(first.id, onChange);
+        return () => {
+          unsubscribe();
+          release();
+        };
+      });
     },
   );
 }

@@ -11,6 +11,8 @@ import {
 import { validateSerial } from '../../../internal/validation/index.js';
 import type { AppDeps, RouteApp } from '../app.js';
 import { notFound } from '../errors.js';
+import { queryTime } from '../query-time.js';
+import { ownsSerial } from '../store/device-credentials-store.js';
 import { inTransaction } from '../store/queryable.js';
 import {
   assignTarget,
@@ -22,7 +24,7 @@ import {
 } from '../store/sensors-store.js';
 import { principalOf } from './principal.js';
 
-export function registerSensorRoutes(api: RouteApp, { pool }: AppDeps): void {
+export function registerSensorRoutes(api: RouteApp, { pool, onboarding }: AppDeps): void {
   api.get(
     '/sensors',
     {
@@ -58,7 +60,8 @@ export function registerSensorRoutes(api: RouteApp, { pool }: AppDeps): void {
     {
       config: { role: 'admin' },
       schema: {
-        summary: 'Delete a sensor with everything it measured and logged',
+        summary:
+          'Delete a sensor with everything it measured and logged; its broker user, session queue and connections go at once',
         params: SerialParams,
         response: { 204: NoContent, ...errorReplies },
       },
@@ -66,10 +69,13 @@ export function registerSensorRoutes(api: RouteApp, { pool }: AppDeps): void {
     async (request, reply) => {
       const serial = validateSerial(request.params.serial);
       const { organizationId, username } = principalOf(request);
+      // The broker forgets the device inside the transaction: if it cannot, nothing is deleted.
       const deleted = await inTransaction(pool, async (client) => {
+        if (!(await ownsSerial(client, organizationId, serial))) return false;
         const id = await sensorId(client, organizationId, serial);
         if (id) await deleteSensor(client, id);
-        return id !== undefined;
+        await onboarding.revoke(client, serial);
+        return true;
       });
       if (!deleted) throw notFound(`sensor ${serial}`);
       request.log.info({ serial, by: username }, 'sensor deleted');
@@ -117,7 +123,7 @@ export function registerSensorRoutes(api: RouteApp, { pool }: AppDeps): void {
       if (!id) throw notFound(`sensor ${serial}`);
       const { since, limit } = request.query;
       return {
-        items: await sensorLogs(pool, id, { since: since ? new Date(since) : undefined, limit }),
+        items: await sensorLogs(pool, id, { since: queryTime(since, 'since'), limit }),
       };
     },
   );

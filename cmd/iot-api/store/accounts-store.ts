@@ -19,6 +19,8 @@ export interface Principal {
   organization: string;
   /** The effective role: an API key's role, never above its account's. */
   role: Role;
+  /** May create organizations (migration 0017); only with the admin role in effect. */
+  platformAdmin: boolean;
   via: 'token' | 'api_key';
 }
 
@@ -28,11 +30,12 @@ interface AccountRow {
   organization_id: string;
   organization: string;
   role: Role;
+  platform_admin: boolean;
   password_hash: string;
 }
 
 const ACCOUNT_COLUMNS =
-  'a.id, a.username, a.organization_id, o.name AS organization, a.role, a.password_hash';
+  'a.id, a.username, a.organization_id, o.name AS organization, a.role, a.platform_admin, a.password_hash';
 const ACCOUNT_SELECT = `
   SELECT ${ACCOUNT_COLUMNS} FROM account a JOIN organization o ON o.id = a.organization_id`;
 
@@ -43,19 +46,26 @@ function principal(row: AccountRow, via: Principal['via'], role: Role = row.role
     organizationId: row.organization_id,
     organization: row.organization,
     role,
+    platformAdmin: row.platform_admin && role === 'admin',
     via,
   };
 }
 
-/** The account for a username and password, or undefined (wrong either way, or disabled). */
+/** The organization a login names when it names none. */
+export const DEFAULT_ORGANIZATION = 'default';
+
+/**
+ * The account for an organization, username and password, or undefined (wrong any way, or
+ * disabled).
+ */
 export async function authenticatePassword(
   db: Queryable,
-  username: string,
-  password: string,
+  login: { organization: string; username: string; password: string },
 ): Promise<Principal | undefined> {
+  const { organization, username, password } = login;
   const { rows } = await db.query<AccountRow>(
-    `${ACCOUNT_SELECT} WHERE a.username = $1 AND a.disabled_at IS NULL`,
-    [username],
+    `${ACCOUNT_SELECT} WHERE o.name = $1 AND a.username = $2 AND a.disabled_at IS NULL`,
+    [organization, username],
   );
   const row = rows[0];
   // Hash even for an unknown user, so response time does not tell which usernames exist.
@@ -109,31 +119,46 @@ export async function touchApiKey(db: Queryable, keyId: string): Promise<void> {
 /**
  * The first admin comes from configuration: created in the default organization if missing,
  * its password reset to the configured one if it differs (how an operator recovers access).
+ * It is the platform administrator (creates organizations).
  */
 export async function ensureAdmin(
   db: Queryable,
   username: string,
   password: string,
 ): Promise<'created' | 'updated' | 'unchanged'> {
-  const { rows } = await db.query<{ id: string; password_hash: string; role: Role }>(
-    'SELECT id, password_hash, role FROM account WHERE username = $1',
-    [username],
+  const { rows } = await db.query<{
+    id: string;
+    password_hash: string;
+    role: Role;
+    platform_admin: boolean;
+    disabled: boolean;
+  }>(
+    `SELECT a.id, a.password_hash, a.role, a.platform_admin, a.disabled_at IS NOT NULL AS disabled
+     FROM account a JOIN organization o ON o.id = a.organization_id
+     WHERE o.name = $1 AND a.username = $2`,
+    [DEFAULT_ORGANIZATION, username],
   );
   const existing = rows[0];
   if (!existing) {
     await db.query(
-      `INSERT INTO account (organization_id, username, password_hash, role)
-       VALUES ((SELECT id FROM organization WHERE name = 'default'), $1, $2, 'admin')
-       ON CONFLICT (username) DO NOTHING`,
-      [username, await hashPassword(password)],
+      `INSERT INTO account (organization_id, username, password_hash, role, platform_admin)
+       VALUES ((SELECT id FROM organization WHERE name = $1), $2, $3, 'admin', true)
+       ON CONFLICT (organization_id, username) DO NOTHING`,
+      [DEFAULT_ORGANIZATION, username, await hashPassword(password)],
     );
     return 'created';
   }
-  if (existing.role === 'admin' && (await verifyPassword(password, existing.password_hash))) {
+  if (
+    existing.role === 'admin' &&
+    existing.platform_admin &&
+    !existing.disabled &&
+    (await verifyPassword(password, existing.password_hash))
+  ) {
     return 'unchanged';
   }
   await db.query(
-    `UPDATE account SET password_hash = $2, role = 'admin', disabled_at = NULL WHERE id = $1`,
+    `UPDATE account SET password_hash = $2, role = 'admin', platform_admin = true,
+       disabled_at = NULL WHERE id = $1`,
     [existing.id, await hashPassword(password)],
   );
   return 'updated';
@@ -142,23 +167,27 @@ export async function ensureAdmin(
 /** As the API answers it: the schema's type (schemas.ts). */
 export type AccountView = Static<typeof Account>;
 
+interface AccountViewRow {
+  username: string;
+  role: Role;
+  created_at: Date;
+  disabled: boolean;
+}
+const ACCOUNT_VIEW_COLUMNS = 'username, role, created_at, disabled_at IS NOT NULL AS disabled';
+
+const accountView = (r: AccountViewRow): AccountView => ({
+  username: r.username,
+  role: r.role,
+  createdAt: r.created_at.toISOString(),
+  disabled: r.disabled,
+});
+
 export async function listAccounts(db: Queryable, organizationId: string): Promise<AccountView[]> {
-  const { rows } = await db.query<{
-    username: string;
-    role: Role;
-    created_at: Date;
-    disabled: boolean;
-  }>(
-    `SELECT username, role, created_at, disabled_at IS NOT NULL AS disabled
-     FROM account WHERE organization_id = $1 ORDER BY username`,
+  const { rows } = await db.query<AccountViewRow>(
+    `SELECT ${ACCOUNT_VIEW_COLUMNS} FROM account WHERE organization_id = $1 ORDER BY username`,
     [organizationId],
   );
-  return rows.map((r) => ({
-    username: r.username,
-    role: r.role,
-    createdAt: r.created_at.toISOString(),
-    disabled: r.disabled,
-  }));
+  return rows.map(accountView);
 }
 
 export async function createAccount(
@@ -177,4 +206,26 @@ export async function createAccount(
     createdAt: rows[0]!.created_at.toISOString(),
     disabled: false,
   };
+}
+
+/**
+ * Changes an account of the organization: its role, or disabled (its tokens and API keys stop
+ * working at once: authenticate.ts re-reads the account) or enabled again. Undefined when the
+ * organization has no such account.
+ */
+export async function updateAccount(
+  db: Queryable,
+  organizationId: string,
+  username: string,
+  change: { role?: Role; disabled?: boolean },
+): Promise<AccountView | undefined> {
+  const { rows } = await db.query<AccountViewRow>(
+    `UPDATE account SET role = COALESCE($3, role),
+       disabled_at = CASE WHEN $4::boolean IS NULL THEN disabled_at
+                          WHEN $4 THEN COALESCE(disabled_at, now()) ELSE NULL END
+     WHERE organization_id = $1 AND username = $2
+     RETURNING ${ACCOUNT_VIEW_COLUMNS}`,
+    [organizationId, username, change.role ?? null, change.disabled ?? null],
+  );
+  return rows[0] && accountView(rows[0]);
 }

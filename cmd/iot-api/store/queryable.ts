@@ -31,3 +31,13 @@ export function isUniqueViolation(error: unknown): boolean {
 export function isCheckViolation(error: unknown): boolean {
   return (error as { code?: string } | null)?.code === '23514';
 }
+
+/**
+ * PostgreSQL's class 22, data exception: a value the database cannot take as given (U+0000 in
+ * text, a number out of range, an unreadable date). The schemas refuse these first; whatever
+ * still gets through came from the request, so it is the client's error, not the server's.
+ */
+export function isDataException(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
+}

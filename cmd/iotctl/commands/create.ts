@@ -3,10 +3,11 @@ import { Option, type Command } from 'commander';
 import { ROLES, type Account, type CreatedApiKey, type Target } from '../api-types.js';
 import { positiveInteger } from '../arguments.js';
 import type { CliDeps, RunDeps } from '../deps.js';
-import { CliError } from '../errors.js';
 import { addMachineOptions, machineBody, type MachineFlags } from '../machine-options.js';
 import { outputOption, writeJson, type OutputFormat } from '../output.js';
-import { promptSecret, readAllStdin } from '../prompt.js';
+import { newPassword } from '../new-password.js';
+import { addCreateOrganization } from './create-organization.js';
+import { addCreateSensor } from './create-sensor.js';
 import { withClient } from '../session.js';
 
 interface Output {
@@ -17,7 +18,11 @@ const roleOption = () =>
   new Option('--role <role>', 'what it may do').choices(ROLES).makeOptionMandatory();
 
 export function registerCreate(program: Command, deps: CliDeps): void {
-  const create = program.command('create').description('create a target, an API key or an account');
+  const create = program
+    .command('create')
+    .description('onboard a sensor, or create a target, an API key, an account or an organization');
+  addCreateSensor(create, deps);
+  addCreateOrganization(create, deps);
 
   const target = create
     .command('target')
@@ -107,18 +112,4 @@ export async function runCreateAccount(
   });
   if (options.output === 'json') return writeJson(deps.stdout, account ?? {});
   deps.stdout.write(`account ${options.username} created (${options.role})\n`);
-}
-
-async function newPassword(username: string, fromStdin: boolean, deps: CliDeps): Promise<string> {
-  const password = fromStdin ? await readAllStdin(deps.stdin) : await promptTwice(username, deps);
-  if (password === '') throw new CliError('EMPTY_PASSWORD', 'the password is empty');
-  return password;
-}
-
-async function promptTwice(username: string, deps: CliDeps): Promise<string> {
-  const io = { stdin: deps.stdin, stderr: deps.stderr, signal: deps.signal };
-  const first = await promptSecret(`Password for ${username}: `, io);
-  const again = await promptSecret('Same password again: ', io);
-  if (first !== again) throw new CliError('PASSWORD_MISMATCH', 'the two passwords differ');
-  return first;
 }

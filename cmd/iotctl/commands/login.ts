@@ -1,6 +1,8 @@
-// `iotctl login [USERNAME] [--password-stdin]`: trade a password for a token and keep it, with
-// the username and the API address it belongs to, in the context (created if new). The
-// password is asked without echo, or read from stdin for scripts; it is never stored.
+// `iotctl login [USERNAME] [--organization ORG] [--password-stdin]`: trade a password for a
+// token and keep it, with the username and the API address it belongs to, in the context
+// (created if new). Usernames are unique per organization; without --organization it is the
+// platform's 'default' one. The password is asked without echo, or read from stdin for
+// scripts; it is never stored.
 import type { Command } from 'commander';
 import { updateConfig } from '../../../internal/iotctl-config/index.js';
 import type { LoginResult } from '../api-types.js';
@@ -12,6 +14,7 @@ import { promptLine, promptSecret, readAllStdin } from '../prompt.js';
 import { configPathOf, withClient } from '../session.js';
 
 export interface LoginOptions {
+  organization?: string;
   username: string;
   password: string;
   context: ResolvedContext;
@@ -23,27 +26,42 @@ export function registerLogin(program: Command, deps: CliDeps): void {
     .command('login')
     .description('log in and store the token in the current context (or --context)')
     .argument('[username]', 'asked for when not given')
+    .option('--organization <name>', "your organization (default: the platform's own)")
     .option('--password-stdin', 'read the password from stdin instead of asking')
-    .action((username: string | undefined, opts: { passwordStdin?: boolean }, cmd: Command) =>
-      withClient(
-        cmd,
-        deps,
-        async (run, context) => {
-          const credentials = await askCredentials(
-            username,
-            opts.passwordStdin ?? false,
-            context,
-            deps,
-          );
-          await runLogin({ ...credentials, context, configPath: configPathOf(deps) }, run);
-        },
-        { login: true },
-      ),
+    .action(
+      (
+        username: string | undefined,
+        opts: { passwordStdin?: boolean; organization?: string },
+        cmd: Command,
+      ) =>
+        withClient(
+          cmd,
+          deps,
+          async (run, context) => {
+            const credentials = await askCredentials(
+              username,
+              opts.passwordStdin ?? false,
+              context,
+              deps,
+            );
+            await runLogin(
+              {
+                ...credentials,
+                organization: opts.organization,
+                context,
+                configPath: configPathOf(deps),
+              },
+              run,
+            );
+          },
+          { login: true },
+        ),
     );
 }
 
 export async function runLogin(options: LoginOptions, deps: RunDeps): Promise<LoginResult> {
   const result = await deps.client.post<LoginResult>('/auth/login', {
+    ...(options.organization === undefined ? {} : { organization: options.organization }),
     username: options.username,
     password: options.password,
   });
