@@ -118,6 +118,7 @@ describe('migrations on the local PostgreSQL', () => {
         'account',
         'alarm',
         'api_key',
+        'device_credential',
         'feature_recompute',
         'organization',
         'schema_migrations',
