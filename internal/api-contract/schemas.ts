@@ -223,6 +223,11 @@ export const Feature = Type.Object({
   diagnosisEvidence: Nullable(Type.String()),
   anomalyScore: Nullable(Type.Number()),
   baselineStatus: Type.Enum(['none', 'learning', 'ready', 'rate-mismatch']),
+  /** Bearing defect lines' strength in the envelope spectrum (4 or more stands out). */
+  bpfoStrength: Nullable(Type.Number()),
+  bpfiStrength: Nullable(Type.Number()),
+  bsfStrength: Nullable(Type.Number()),
+  ftfStrength: Nullable(Type.Number()),
 });
 export const FeatureList = Type.Object({ items: Type.Array(Feature) });
 export const FeaturesQuery = Type.Object(
