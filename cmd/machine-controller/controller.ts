@@ -53,7 +53,7 @@ export class MachineControllerSimulator {
   ): void => {
     void this.handle(call.request).then(
       (reply) => callback(null, reply),
-      (error: { code: number; details: string }) => callback(error, null),
+      (error: Error & { code: number; details: string }) => callback(error, null),
     );
   };
 
@@ -72,15 +72,15 @@ export class MachineControllerSimulator {
       });
     if (request.schemaVersion !== MACHINE_SCHEMA_VERSION || !request.idempotencyKey) {
       record('refused');
-      throw { code: status.INVALID_ARGUMENT, details: 'schema version or idempotency key missing' };
+      throw grpcError(status.INVALID_ARGUMENT, 'schema version or idempotency key missing');
     }
     if (!(MACHINE_ACTIONS as readonly string[]).includes(request.action)) {
       record('refused');
-      throw { code: status.INVALID_ARGUMENT, details: `unknown action "${request.action}"` };
+      throw grpcError(status.INVALID_ARGUMENT, `unknown action "${request.action}"`);
     }
     if (n <= this.behaviour.refuseFirst) {
       record('refused');
-      throw { code: status.UNAVAILABLE, details: `refusing call ${n} (fault injected)` };
+      throw grpcError(status.UNAVAILABLE, `refusing call ${n} (fault injected)`);
     }
     const first = this.applied.get(request.idempotencyKey);
     const appliedAtMs = first ?? Date.now();
@@ -105,4 +105,9 @@ export class MachineControllerSimulator {
       appliedAtMs,
     };
   }
+}
+
+/** An error grpc-js sends as that status with those details. */
+function grpcError(code: status, details: string): Error & { code: status; details: string } {
+  return Object.assign(new Error(details), { code, details });
 }

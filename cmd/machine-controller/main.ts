@@ -1,9 +1,8 @@
 // machine-controller: a simulated machine controller for the demo and the tests. Serves the
 // MachineController gRPC service (internal/machine) over TLS, applies each action once per
 // idempotency key, and lists what it received on its HTTP port (GET /actions). Wiring only.
-import { readFileSync } from 'node:fs';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
-import { ConfigError, type Env } from '../../internal/config/index.js';
+import { readConfigFile, type Env } from '../../internal/config/index.js';
 import { runService } from '../../internal/lifecycle/index.js';
 import { MACHINE_CONTROLLER_SERVICE } from '../../internal/machine/index.js';
 import { createMetricsRegistry, startHealthServer } from '../../internal/telemetry/index.js';
@@ -14,17 +13,10 @@ const SERVICE = 'machine-controller';
 
 function loadConfigAndTls(env: Env) {
   const config = loadControllerConfig(env);
-  const read = (variable: string, file: string) => {
-    try {
-      return readFileSync(file);
-    } catch (error) {
-      throw new ConfigError([`${variable}: ${(error as Error).message}`]);
-    }
-  };
   return {
     ...config,
-    cert: read('IOT_TLS_CERT_FILE', config.tlsCertFile),
-    key: read('IOT_TLS_KEY_FILE', config.tlsKeyFile),
+    cert: readConfigFile('IOT_TLS_CERT_FILE', config.tlsCertFile),
+    key: readConfigFile('IOT_TLS_KEY_FILE', config.tlsKeyFile),
   };
 }
 

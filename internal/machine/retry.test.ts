@@ -12,11 +12,13 @@ describe('withRetries', () => {
     ['stops at a failure that cannot be helped', [false], 1, false],
   ] as const)('%s', async (_name, failures, attempts, ok) => {
     const calls: number[] = [];
-    const result = await withRetries(policy, async (n) => {
+    const result = await withRetries(policy, (n) => {
       calls.push(n);
       const retryable = failures[n - 1];
-      if (retryable !== undefined) throw new MachineActionError(`failure ${n}`, retryable);
-      return 'done';
+      if (retryable !== undefined) {
+        return Promise.reject(new MachineActionError(`failure ${n}`, retryable));
+      }
+      return Promise.resolve('done');
     });
     expect(result.ok).toBe(ok);
     expect(result.attempts).toBe(attempts);
