@@ -38,6 +38,15 @@ export function loadApiConfig(env: Env) {
       { default: 65_536 },
     ),
     poolSize: integer('IOT_DATABASE_POOL_SIZE', { min: 2, max: 100 }, { default: 8 }),
+    /**
+     * Live event streams (GET /events) one account may hold open at once per replica: a
+     * watch per screen of one operator, not a connection leak that starves the others.
+     */
+    streamsPerAccount: integer(
+      'IOT_API_STREAMS_PER_ACCOUNT',
+      { min: 1, max: 1000 },
+      { default: 8 },
+    ),
   });
 }
 

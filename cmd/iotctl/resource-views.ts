@@ -1,15 +1,6 @@
 // The table and detail layouts of each API object. Columns follow what an operator scans
 // for first (name, state, health), then the rest; times are ages, nulls are `—`.
-import type {
-  Account,
-  Alarm,
-  ApiKey,
-  Command,
-  Feature,
-  LogLine,
-  Sensor,
-  Target,
-} from './api-types.js';
+import type { Account, ApiKey, Command, Feature, LogLine, Sensor, Target } from './api-types.js';
 import { formatBearing } from './machine-options.js';
 import { age, orNone, relative } from './output.js';
 import { NONE, cell, type Column } from './table.js';
@@ -135,18 +126,6 @@ export function commandDetails(c: Command, now: Date): [string, string][] {
       i === 0 ? 'HISTORY' : '',
       `${h.status} ${age(h.at, now)} ago${h.reason ? `: ${h.reason}` : ''}`,
     ]),
-  ];
-}
-
-export function alarmColumns(now: Date): Column<Alarm>[] {
-  return [
-    { header: 'ID', value: (a) => String(a.id) },
-    { header: 'SERIAL', value: (a) => a.serial },
-    { header: 'SEVERITY', value: (a) => a.severity },
-    { header: 'KIND', value: (a) => a.kind },
-    { header: 'AGE', value: (a) => age(a.raisedAt, now) },
-    { header: 'ACKED BY', value: (a) => (a.acknowledgedAt ? orNone(a.acknowledgedBy) : NONE) },
-    { header: 'MESSAGE', value: (a) => a.message },
   ];
 }
 

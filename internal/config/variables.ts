@@ -36,6 +36,7 @@ export const KNOWN_VARIABLES = [
   'IOT_JWT_TTL',
   'IOT_COMMAND_TTL',
   'IOT_API_BODY_LIMIT',
+  'IOT_API_STREAMS_PER_ACCOUNT',
   // devices: the secret every device's broker password derives from (internal/auth)
   'IOT_DEVICE_SECRET',
   // sensor-simulation

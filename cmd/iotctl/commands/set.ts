@@ -9,10 +9,14 @@ import { addMachineOptions, machineBody, type MachineFlags } from '../machine-op
 import { outputOption, writeJson, type OutputFormat } from '../output.js';
 import { targetDetails } from '../resource-views.js';
 import { withClient } from '../session.js';
+import { registerSetRule } from './rules.js';
 import { renderDetails } from '../table.js';
 
 export function registerSet(program: Command, deps: CliDeps): void {
-  const set = program.command('set').description("set a target's machine parameters");
+  const set = program
+    .command('set')
+    .description("set a target's machine parameters, or one of its alarm rules");
+  registerSetRule(set, deps);
 
   const target = set
     .command('target')
