@@ -2,7 +2,7 @@
 // then what raised it and what the machine was told.
 import type { Alarm, AlarmRule, Fleet } from './api-types.js';
 import { formatDurationMs } from './arguments.js';
-import { age, orNone } from './output.js';
+import { age, humanDuration, orNone } from './output.js';
 import { NONE, type Column } from './table.js';
 
 /** `reduce-speed delivered`, `stop failed: UNAVAILABLE…`, or — without an action. */
@@ -86,7 +86,7 @@ export function fleetColumns(now: Date): Column<FleetItem>[] {
     },
     {
       header: 'LIFESPAN',
-      value: (s) => (s.lifespanSeconds === null ? NONE : duration(Math.round(s.lifespanSeconds))),
+      value: (s) => (s.lifespanSeconds === null ? NONE : humanDuration(s.lifespanSeconds * 1000)),
       align: 'right',
     },
   ];

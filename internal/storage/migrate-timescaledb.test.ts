@@ -295,6 +295,9 @@ describe('migrations on plain PGlite (no TimescaleDB)', () => {
     expect(rows.map((row) => row.relname)).toEqual([
       'account',
       'alarm',
+      'alarm_evaluation',
+      'alarm_rule',
+      'alarm_transition',
       'api_key',
       'organization',
       'schema_migrations',
