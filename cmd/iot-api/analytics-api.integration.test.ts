@@ -1,5 +1,5 @@
-// iot-api's machine parameters, features and baseline reset, in-process over real TLS against
-// the local stack's database; the reset also against the real sensor-analytics process.
+// iot-api's machine parameters, features, baseline reset and feature recompute requests, in-process
+// over real TLS against the local stack's database; the reset also against the real sensor-analytics.
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { hashPassword } from '../../internal/auth/index.js';
@@ -425,5 +425,50 @@ describe('baseline reset', () => {
       ).body as { items: { anomalyScore: number | null }[] };
       expect(newest.items[0]?.anomalyScore).not.toBeNull();
     });
+  });
+});
+
+describe('feature recompute', () => {
+  it('queues a feature recompute for operators, follows it, and names what is wrong', async () => {
+    const serial = uniqueSerial('RECO');
+    const sensorDbId = await createSensor(pool, serial);
+    const since = '2026-01-01T00:00:00.000Z';
+    const until = '2026-01-01T01:00:00.000Z';
+    const recompute = (token: string, json: unknown, s = serial) =>
+      api.call('POST', `/api/v1/sensors/${s}/features/recompute`, { token, json });
+    try {
+      const queued = await recompute(admin, { since, until });
+      expect(queued.status).toBe(202);
+      const job = queued.body as { id: string };
+      expect(job).toMatchObject({ serial, since, until, status: 'queued', windows: null });
+      const followed = await api.call('GET', `/api/v1/feature-recomputes/${job.id}`, {
+        token: viewer,
+      });
+      expect(followed.status).toBe(200);
+      expect(followed.body).toEqual(job);
+
+      const refused = async (json: unknown, message: RegExp) => {
+        const res = await recompute(admin, json);
+        expect(res.status).toBe(400);
+        expect(JSON.stringify(res.body)).toMatch(message);
+      };
+      await refused({ since: until, until: since }, /body\.until: must be after since/);
+      await refused({ since, until: '2026-01-02T00:00:00.001Z' }, /at most 24h/);
+      await refused({ since }, /until/);
+      await refused({ since, until: 'tomorrow' }, /until/);
+      await refused({ since, until, force: true }, /force/);
+      await refused({ since: 1, until }, /since/);
+      expect((await recompute(viewer, { since, until })).status).toBe(403);
+      expect((await recompute(stranger, { since, until })).status).toBe(404);
+      expect((await recompute(admin, { since, until }, 'NOPE-0000')).status).toBe(404);
+      const get = (token: string, id: string) =>
+        api.call('GET', `/api/v1/feature-recomputes/${id}`, { token });
+      expect((await get(stranger, job.id)).status).toBe(404);
+      expect((await get(admin, 'abc')).status).toBe(404);
+      expect((await get(admin, '99999999999999999999')).status).toBe(404);
+    } finally {
+      // Not for a sensor-analytics of another test to run.
+      await pool.query('DELETE FROM feature_recompute WHERE sensor_id = $1', [sensorDbId]);
+    }
   });
 });

@@ -17,6 +17,7 @@ export type AlarmRule = Static<typeof Api.AlarmRule>;
 export type Fleet = Static<typeof Api.Fleet>;
 export type Feature = Static<typeof Api.Feature>;
 export type BaselineReset = Static<typeof Api.BaselineResetReply>;
+export type FeatureRecompute = Static<typeof Api.FeatureRecompute>;
 export type LogLine = Static<typeof Api.LogLine>;
 export type ApiKey = Static<typeof Api.ApiKey>;
 export type CreatedApiKey = Static<typeof Api.NewApiKeyReply>;

@@ -98,3 +98,8 @@ export function parseTimeBound(raw: string): TimeBound {
   }
   return { at: new Date(time).toISOString() };
 }
+
+/** The bound as an ISO time, a duration ago counted from `now`. */
+export function resolveTimeBound(bound: TimeBound, now: Date): string {
+  return 'agoMs' in bound ? new Date(now.getTime() - bound.agoMs).toISOString() : bound.at;
+}

@@ -12,6 +12,7 @@ import { registerCompletion } from './commands/completion.js';
 import { registerConfig } from './commands/config.js';
 import { registerCreate } from './commands/create.js';
 import { registerDelete } from './commands/delete.js';
+import { registerFeatures } from './commands/features.js';
 import { registerGet } from './commands/get.js';
 import { registerLogin } from './commands/login.js';
 import { registerLogout } from './commands/logout.js';
@@ -73,6 +74,7 @@ export function buildProgram(deps: CliDeps): Command {
   registerUnassign(program, deps);
   registerDelete(program, deps);
   registerLogs(program, deps);
+  registerFeatures(program, deps);
   registerWatch(program, deps);
   registerAlarms(program, deps);
   registerBaseline(program, deps);

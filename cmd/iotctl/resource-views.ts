@@ -1,6 +1,15 @@
 // The table and detail layouts of each API object. Columns follow what an operator scans
 // for first (name, state, health), then the rest; times are ages, nulls are `—`.
-import type { Account, ApiKey, Command, Feature, LogLine, Sensor, Target } from './api-types.js';
+import type {
+  Account,
+  ApiKey,
+  Command,
+  Feature,
+  FeatureRecompute,
+  LogLine,
+  Sensor,
+  Target,
+} from './api-types.js';
 import { formatBearing } from './machine-options.js';
 import { age, orNone, relative } from './output.js';
 import { NONE, cell, type Column } from './table.js';
@@ -97,6 +106,24 @@ export function featureColumns(): Column<Feature>[] {
     { header: 'SCORE', value: (f) => fixed(f.anomalyScore, 2), align: 'right' },
     { header: 'BASELINE', value: (f) => f.baselineStatus },
   ];
+}
+
+export function recomputeDetails(job: FeatureRecompute): [string, string][] {
+  const fields: [string, string][] = [
+    ['Job', job.id],
+    ['Sensor', job.serial],
+    ['Range', `${job.since} – ${job.until}`],
+    ['Status', job.status],
+    ['Requested', `${job.requestedAt} by ${job.requestedBy}`],
+  ];
+  if (job.status === 'done') {
+    fields.push([
+      'Result',
+      `${job.windows} windows from ${job.blocks} blocks (${job.removed} old windows replaced)`,
+    ]);
+  }
+  if (job.error !== null) fields.push(['Error', job.error]);
+  return fields;
 }
 
 export function commandColumns(now: Date): Column<Command>[] {

@@ -14,6 +14,7 @@ import {
 import { loadAnalyticsConfig, type AnalyticsConfig } from './config.js';
 import { createAnalyticsHandler } from './handlers.js';
 import { MachineDirectory } from './machine-directory.js';
+import { RecomputeWorker } from './recompute-worker.js';
 import { analyticsMetrics } from './metrics.js';
 
 const SERVICE = 'sensor-analytics';
@@ -25,6 +26,16 @@ async function start(config: AnalyticsConfig, logger: Logger): Promise<RunningSe
   const connection = await AmqpConnection.open({ url: config.amqpUrl, logger, name: SERVICE });
   const publisher = await Publisher.create(connection, { logger });
 
+  const machines = new MachineDirectory(pool, (sensorId, error) =>
+    logger.warn({ err: error, sensorId }, 'target parameters refused; analysing without them'),
+  );
+  const settings = {
+    windowLength:
+      config.windowMs === undefined
+        ? ({ kind: 'batch' } as const)
+        : ({ kind: 'ms', ms: config.windowMs } as const),
+    baselineWindows: config.baselineWindows,
+  };
   const consumer = await Consumer.start(connection, {
     queue: QUEUES.measurementsAnalytics,
     publisher,
@@ -34,20 +45,27 @@ async function start(config: AnalyticsConfig, logger: Logger): Promise<RunningSe
     handler: createAnalyticsHandler({
       pool,
       directory: new SensorDirectory(pool),
-      machines: new MachineDirectory(pool, (sensorId, error) =>
-        logger.warn({ err: error, sensorId }, 'target parameters refused; analysing without them'),
-      ),
+      machines,
       publisher,
       metrics,
       logger,
-      settings: {
-        windowLength:
-          config.windowMs === undefined ? { kind: 'batch' } : { kind: 'ms', ms: config.windowMs },
-        baselineWindows: config.baselineWindows,
-      },
+      settings,
       unknownSerialTimeoutMs: config.unknownSerialTimeoutMs,
     }),
   });
+
+  // Rebuilds features from the stored blocks on request (iotctl features recompute).
+  const recomputes = new RecomputeWorker({
+    pool,
+    machines,
+    settings,
+    logger,
+    onFinished: (status, result) => {
+      metrics.recomputes.inc({ status });
+      if (result) metrics.recomputedWindows.inc(result.windows);
+    },
+  });
+  recomputes.start();
 
   const health = await startHealthServer({
     port: config.httpPort,
@@ -65,6 +83,7 @@ async function start(config: AnalyticsConfig, logger: Logger): Promise<RunningSe
     stopSteps: [
       // Stop taking messages; the batches in flight commit, publish and are acked first.
       { name: 'drain consumer', run: () => consumer.drain() },
+      { name: 'finish recompute', run: () => recomputes.stop() },
       { name: 'close broker', run: () => connection.close() },
       { name: 'close pool', run: () => pool.end() },
       { name: 'close health server', run: () => health.close() },

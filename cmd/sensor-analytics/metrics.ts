@@ -18,7 +18,7 @@ export function analyticsMetrics(registry: Registry) {
     }),
     duplicates: new Counter({
       name: 'iot_analytics_duplicate_batches_total',
-      help: 'Batches skipped because they start before where the sensor stands (redelivered, or late)',
+      help: 'Batches skipped because a stored window already covers them (redelivered)',
       registers,
     }),
     gaps: new Counter({
@@ -30,6 +30,17 @@ export function analyticsMetrics(registry: Registry) {
       name: 'iot_analytics_messages_total',
       help: 'Messages settled, by outcome (ack, dead-letter, requeue)',
       labelNames: ['outcome'],
+      registers,
+    }),
+    recomputes: new Counter({
+      name: 'iot_analytics_recomputes_total',
+      help: 'Feature recompute jobs finished, by status (done, failed)',
+      labelNames: ['status'],
+      registers,
+    }),
+    recomputedWindows: new Counter({
+      name: 'iot_analytics_recomputed_windows_total',
+      help: 'Windows written by feature recomputes',
       registers,
     }),
     processingSeconds: new Histogram({

@@ -12,11 +12,12 @@
 // with ON CONFLICT DO UPDATE, so even a window analysed twice is one row. A batch that starts
 // past the cursor may have a predecessor still in flight on the other replica: it waits for
 // it briefly (ORDER_WAIT_MS) before the gap is taken as real, if the sensor is being analysed
-// at the time. (Not covered: where a sensor's stream starts — its first batch ever, or the
-// first after it was idle — there is no recent cursor to wait on, so if another replica
-// takes the next batch in first, the earlier one is late and skipped. A device's consecutive
-// batches come a batch interval apart, far longer than one is in flight, unless a backlog is
-// replayed to several replicas at once.) We chose the row lock over an
+// at the time. Where a sensor's stream starts (its first batch ever, or the first after it
+// was idle) there is no recent cursor to wait on, so another replica may take the next batch
+// in first; the earlier one then starts before the cursor but has no window covering it. It
+// is not a duplicate but late: its own full windows are analysed and stored (scored against,
+// and learned into, the baseline as it stands), and the cursor stays where it is.
+// We chose the row lock over an
 // advisory lock because the row is the state itself: locking it and reading it are one step,
 // and it survives restarts; over single-active-consumer because that cannot be turned on for
 // a queue that already exists, and would idle every replica but one.
@@ -144,13 +145,22 @@ export async function analyseBatch(
     const state = rows[0];
     if (state === undefined) throw new Error(`sensor ${sensorId} has no baseline row`);
     const cursor = state.next_start_us === null ? null : Number(state.next_start_us);
-    if (cursor !== null && batch.startUs < cursor - toleranceUs(batch.rateHz)) {
+    const late = cursor !== null && batch.startUs < cursor - toleranceUs(batch.rateHz);
+    if (late && (await windowCovers(client, sensorId, batch))) {
       await client.query('ROLLBACK');
       return { kind: 'duplicate' };
     }
     const gap = cursor !== null && batch.startUs > cursor + toleranceUs(batch.rateHz);
 
     let baseline = parseBaseline(state.baseline);
+    if (late) {
+      const analysed = await analyseLate(client, sensorId, batch, machine, settings, baseline);
+      await announce(analysed);
+      await client.query('COMMIT');
+      return analysed.length === 0
+        ? { kind: 'duplicate' }
+        : { kind: 'analysed', windows: analysed, gap: false };
+    }
     // Pending samples are at the rate of the batch before, which the baseline was kept at.
     const pending: SampleRun | null =
       state.pending_start_us === null || state.pending === null
@@ -194,6 +204,53 @@ export async function analyseBatch(
   } finally {
     client.release();
   }
+}
+
+/** Whether a stored window covers the batch's first sample: it was taken in before. */
+async function windowCovers(
+  client: pg.PoolClient,
+  sensorId: number,
+  batch: SampleRun,
+): Promise<boolean> {
+  const { rows } = await client.query(
+    `SELECT 1 FROM sensor_feature
+      WHERE sensor_id = $1 AND window_start <= ${ts('$2')} AND window_end > ${ts('$3')}
+      LIMIT 1`,
+    [sensorId, Math.round(batch.startUs + toleranceUs(batch.rateHz)), batch.startUs],
+  );
+  return rows.length > 0;
+}
+
+/**
+ * A late batch (see the top of the file): the full windows it makes on its own, analysed
+ * against the baseline as it stands and learned into it while it learns (the baseline's
+ * statistics do not depend on the order of the windows). The cursor and any pending samples
+ * stay: they belong to the stream that went on without it.
+ */
+async function analyseLate(
+  client: pg.PoolClient,
+  sensorId: number,
+  batch: SampleRun,
+  machine: MachineParameters,
+  settings: AnalysisSettings,
+  stored: Baseline,
+): Promise<AnalysedWindow[]> {
+  const sameRate = stored.rateHz === batch.rateHz;
+  let baseline = sameRate ? stored : freshBaseline(batch.rateHz, settings);
+  const analysed: AnalysedWindow[] = [];
+  for (const window of accumulate(null, batch, settings.windowLength).windows) {
+    const features = analyzeWindow(window.samples, window.rateHz, machine, baseline);
+    if (features.baselineStatus === 'learning') baseline = learnBaseline(baseline, features);
+    await writeFeatureRow(client, sensorId, window, features);
+    analysed.push({ window, features });
+  }
+  if (sameRate && analysed.length > 0) {
+    await client.query('UPDATE sensor_baseline SET baseline = $2 WHERE sensor_id = $1', [
+      sensorId,
+      JSON.stringify(baseline),
+    ]);
+  }
+  return analysed;
 }
 
 /** The batch's samples as a run (the wire carries float32 values as numbers). */

@@ -2,12 +2,10 @@
 // read at scrape time (collect), so the measuring path never touches prom-client.
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { SimulatedSensor } from './device.js';
-import type { SensorCounters } from './sensor-counters.js';
-
-type CounterField = Exclude<keyof SensorCounters, 'firstSequence' | 'lastSequence'>;
+import type { CountField } from './sensor-counters.js';
 
 /** Metric name → the sensor counter it exports. */
-export const SENSOR_COUNTERS: Readonly<Record<string, [CounterField, string]>> = {
+export const SENSOR_COUNTERS: Readonly<Record<string, [CountField, string]>> = {
   iot_sim_batches_measured_total: ['batchesMeasured', 'Measurement batches completed'],
   iot_sim_samples_measured_total: ['samplesMeasured', 'Samples measured'],
   iot_sim_batches_published_total: ['batchesPublished', 'Batches handed to MQTT'],

@@ -2,40 +2,33 @@
 // for a fleet (a thousand sensors in one line would be unreadable).
 import type { Logger } from '../../internal/telemetry/index.js';
 import type { SimulatedSensor } from './device.js';
+import { pickCounts, sumCounts, type CountField } from './sensor-counters.js';
 
 export const PER_SENSOR_LIMIT = 20;
 
+/** What the progress line shows of each sensor's counters. */
+const SHOWN = [
+  'batchesMeasured',
+  'batchesConfirmed',
+  'samplesConfirmed',
+  'samplesDropped',
+] as const satisfies readonly CountField[];
+
 export function progressRecord(sensors: readonly SimulatedSensor[]): Record<string, unknown> {
-  const row = (s: SimulatedSensor) => ({
-    batchesMeasured: s.counters.batchesMeasured,
-    batchesConfirmed: s.counters.batchesConfirmed,
-    samplesConfirmed: s.counters.samplesConfirmed,
-    samplesDropped: s.counters.samplesDropped,
+  const rows = sensors.map((s) => ({
+    ...pickCounts(s.counters, SHOWN),
     outboxBatches: s.outboxBatches,
-  });
+    connected: s.connected ? 1 : 0,
+  }));
   const totals = {
     sensors: sensors.length,
-    connected: 0,
-    batchesMeasured: 0,
-    batchesConfirmed: 0,
-    samplesConfirmed: 0,
-    samplesDropped: 0,
-    outboxBatches: 0,
+    ...sumCounts(rows, ['connected', ...SHOWN, 'outboxBatches']),
   };
-  for (const s of sensors) {
-    const r = row(s);
-    totals.connected += s.connected ? 1 : 0;
-    totals.batchesMeasured += r.batchesMeasured;
-    totals.batchesConfirmed += r.batchesConfirmed;
-    totals.samplesConfirmed += r.samplesConfirmed;
-    totals.samplesDropped += r.samplesDropped;
-    totals.outboxBatches += r.outboxBatches;
-  }
   if (sensors.length > PER_SENSOR_LIMIT) return { totals };
   return {
     totals,
     sensors: Object.fromEntries(
-      sensors.map((s) => [s.serial, { ...row(s), connected: s.connected }]),
+      sensors.map((s, i) => [s.serial, { ...rows[i], connected: s.connected }]),
     ),
   };
 }

@@ -124,3 +124,24 @@ export function countCommand(c: SensorCounters, outcome: AckOutcome): void {
       break;
   }
 }
+
+/** The counters that are plain numbers (summed over sensors); the sequences are not. */
+export type CountField = Exclude<keyof SensorCounters, 'firstSequence' | 'lastSequence'>;
+
+/** The named counters of one sensor, as a record: how summaries and progress lines show them. */
+export function pickCounts<F extends CountField>(
+  c: SensorCounters,
+  fields: readonly F[],
+): Record<F, number> {
+  return Object.fromEntries(fields.map((f) => [f, c[f]])) as Record<F, number>;
+}
+
+/** The named counters summed over rows that carry them (sensors' counters or summaries). */
+export function sumCounts<F extends string>(
+  rows: readonly Readonly<Record<F, number>>[],
+  fields: readonly F[],
+): Record<F, number> {
+  const totals = Object.fromEntries(fields.map((f) => [f, 0])) as Record<F, number>;
+  for (const row of rows) for (const f of fields) totals[f] += row[f];
+  return totals;
+}

@@ -5,38 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SimulatedSensor } from './device.js';
+import { pickCounts, sumCounts, type CountField } from './sensor-counters.js';
 
-export interface SensorSummary {
-  serial: string;
-  /** The rate at the end of the run (commands may have changed it since boot). */
-  sampleRateHz: number;
-  /** First and last sequence number measured (null when no batch was complete). */
-  firstSequence: number | null;
-  lastSequence: number | null;
-  batchesMeasured: number;
-  batchesConfirmed: number;
-  samplesMeasured: number;
-  samplesConfirmed: number;
-  samplesDropped: number;
-  locationsConfirmed: number;
-  logsConfirmed: number;
-  commandsApplied: number;
-  commandsRejected: number;
-  commandsExpired: number;
-}
-
-export type SummaryTotals = Omit<
-  SensorSummary,
-  'serial' | 'sampleRateHz' | 'firstSequence' | 'lastSequence'
-> & {
-  sensors: number;
-};
-
-export interface Summary {
-  sensors: SensorSummary[];
-  totals: SummaryTotals;
-}
-
+/** What the summary counts per sensor and sums over the fleet. */
 const TOTALLED = [
   'batchesMeasured',
   'batchesConfirmed',
@@ -48,7 +19,24 @@ const TOTALLED = [
   'commandsApplied',
   'commandsRejected',
   'commandsExpired',
-] as const;
+] as const satisfies readonly CountField[];
+type Totalled = (typeof TOTALLED)[number];
+
+export type SensorSummary = {
+  serial: string;
+  /** The rate at the end of the run (commands may have changed it since boot). */
+  sampleRateHz: number;
+  /** First and last sequence number measured (null when no batch was complete). */
+  firstSequence: number | null;
+  lastSequence: number | null;
+} & Record<Totalled, number>;
+
+export type SummaryTotals = Record<Totalled, number> & { sensors: number };
+
+export interface Summary {
+  sensors: SensorSummary[];
+  totals: SummaryTotals;
+}
 
 export function sensorSummary(sensor: SimulatedSensor): SensorSummary {
   const c = sensor.counters;
@@ -57,35 +45,12 @@ export function sensorSummary(sensor: SimulatedSensor): SensorSummary {
     sampleRateHz: sensor.sampleRateHz,
     firstSequence: c.firstSequence,
     lastSequence: c.lastSequence,
-    batchesMeasured: c.batchesMeasured,
-    batchesConfirmed: c.batchesConfirmed,
-    samplesMeasured: c.samplesMeasured,
-    samplesConfirmed: c.samplesConfirmed,
-    samplesDropped: c.samplesDropped,
-    locationsConfirmed: c.locationsConfirmed,
-    logsConfirmed: c.logsConfirmed,
-    commandsApplied: c.commandsApplied,
-    commandsRejected: c.commandsRejected,
-    commandsExpired: c.commandsExpired,
+    ...pickCounts(c, TOTALLED),
   };
 }
 
 export function totalsOf(sensors: readonly SensorSummary[]): SummaryTotals {
-  const totals: SummaryTotals = {
-    sensors: sensors.length,
-    batchesMeasured: 0,
-    batchesConfirmed: 0,
-    samplesMeasured: 0,
-    samplesConfirmed: 0,
-    samplesDropped: 0,
-    locationsConfirmed: 0,
-    logsConfirmed: 0,
-    commandsApplied: 0,
-    commandsRejected: 0,
-    commandsExpired: 0,
-  };
-  for (const s of sensors) for (const key of TOTALLED) totals[key] += s[key];
-  return totals;
+  return { sensors: sensors.length, ...sumCounts(sensors, TOTALLED) };
 }
 
 export function buildSummary(sensors: readonly SimulatedSensor[]): Summary {

@@ -246,6 +246,27 @@ export const BaselineResetReply = Type.Object({
   windows: Nullable(Type.Integer()),
 });
 
+/** Asks sensor-analytics to rebuild the windows starting in [since, until) from the blocks. */
+export const FeatureRecomputeBody = Type.Object({ since: Timestamp, until: Timestamp }, Strict);
+/** A recompute request and how it went (a feature_recompute row, migration 0019). */
+export const FeatureRecompute = Type.Object({
+  id: Type.String(),
+  serial: Type.String(),
+  since: Timestamp,
+  until: Timestamp,
+  status: Type.Enum(['queued', 'running', 'done', 'failed']),
+  requestedBy: Type.String(),
+  requestedAt: Timestamp,
+  startedAt: Nullable(Timestamp),
+  finishedAt: Nullable(Timestamp),
+  /** Blocks read, old windows removed, new windows written: null until done. */
+  blocks: Nullable(Type.Integer()),
+  removed: Nullable(Type.Integer()),
+  windows: Nullable(Type.Integer()),
+  /** Why it failed. */
+  error: Nullable(Type.String()),
+});
+
 const SeveritySchema = Type.Enum(['critical', 'major', 'minor', 'warning']);
 const AlarmStateSchema = Type.Enum(['active', 'acknowledged', 'cleared']);
 const AlarmActionType = Type.Enum(['notify', 'reduce-speed', 'stop']);

@@ -18,6 +18,9 @@ import {
   type MigrationSummary,
 } from './index.js';
 
+/** PostgreSQL in WebAssembly starting and migrating: seconds alone, longer on a busy machine. */
+const PGLITE_SETUP_TIMEOUT_MS = 120_000;
+
 // Every migration that touches target_location's geography column needs PostGIS.
 const POSTGIS_MIGRATIONS = ['0005_target_location.sql', '0010_target_location_dedup.sql'];
 
@@ -29,7 +32,7 @@ describe('migrations on PGlite with TimescaleDB', () => {
     db = await PGlite.create({ extensions: { timescaledb } });
     await db.exec('CREATE EXTENSION timescaledb');
     first = await runMigrations(db, { skipRequiring: ['postgis'] });
-  });
+  }, PGLITE_SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
     await db.close();
@@ -268,7 +271,7 @@ describe('migrations on plain PGlite (no TimescaleDB)', () => {
     db = await PGlite.create();
     dir = await mkdtemp(path.join(tmpdir(), 'iot-migrations-'));
     await cp(migrationsDir, dir, { recursive: true });
-  });
+  }, PGLITE_SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
     await db.close();
@@ -299,6 +302,7 @@ describe('migrations on plain PGlite (no TimescaleDB)', () => {
       'alarm_rule',
       'alarm_transition',
       'api_key',
+      'feature_recompute',
       'organization',
       'schema_migrations',
       'sensor',

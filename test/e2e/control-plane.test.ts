@@ -7,10 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { defaultConfigPath, writeContext } from '../../internal/iotctl-config/index.js';
 import { rabbitAdmin, required } from '../../utils/test/brokers.js';
 import { count, testPool, uniqueSerial } from '../../utils/test/database.js';
-import { iotctlJson as iotctlJsonIn, runIotctl } from '../../utils/test/iotctl.js';
+import { iotctlJson as iotctlJsonIn, pointIotctlAt, runIotctl } from '../../utils/test/iotctl.js';
 import { startService, type ServiceProcess } from '../../utils/test/processes.js';
 import { stackEnv } from '../../utils/test/stack-env.js';
 
@@ -97,16 +96,7 @@ beforeAll(async () => {
   }
   const api = await startService('iot-api', { https: true });
   services.push(api);
-  // What npm start does for the operator: point iotctl at the local API and its CA.
-  await writeContext(
-    defaultConfigPath({ XDG_CONFIG_HOME: xdg }),
-    'local',
-    {
-      api: `https://localhost:${api.httpPort}`,
-      ca: readFileSync(required(env, 'IOT_TLS_CA_FILE'), 'utf8'),
-    },
-    { makeCurrent: true },
-  );
+  await pointIotctlAt(xdg, api.httpPort);
   await startSimulator();
 });
 

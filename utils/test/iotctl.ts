@@ -1,8 +1,11 @@
 // Runs the real iotctl as a user would: the bin script in its own process, its config under
 // the given $XDG_CONFIG_HOME (never the machine's own).
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from './stack-env.js';
+import { defaultConfigPath, writeContext } from '../../internal/iotctl-config/index.js';
+import { required } from './brokers.js';
+import { repoRoot, stackEnv } from './stack-env.js';
 
 export interface CliResult {
   code: number | null;
@@ -29,6 +32,19 @@ export async function iotctlJson<T>(configHome: string, args: string[]): Promise
   const result = await runIotctl(configHome, [...args, '-o', 'json']);
   if (result.code !== 0) throw new Error(`iotctl ${args.join(' ')}: ${result.stderr}`);
   return JSON.parse(result.stdout) as T;
+}
+
+/** What npm start does for the operator: point iotctl at the local API (HTTPS) and its CA. */
+export async function pointIotctlAt(configHome: string, apiPort: number): Promise<void> {
+  await writeContext(
+    defaultConfigPath({ XDG_CONFIG_HOME: configHome }),
+    'local',
+    {
+      api: `https://localhost:${apiPort}`,
+      ca: readFileSync(required(stackEnv(), 'IOT_TLS_CA_FILE'), 'utf8'),
+    },
+    { makeCurrent: true },
+  );
 }
 
 /** A long-running iotctl (`watch`, `logs -f`): its output so far, and a way to stop it. */

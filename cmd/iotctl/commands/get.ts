@@ -1,16 +1,23 @@
-// `iotctl get sensors|sensor S|targets|target T|commands S|command ID|features S|alarms|rules T|
-// fleet|apikeys|accounts`.
+// `iotctl get sensors|sensor S|targets|target T|commands S|command ID|features S|recompute ID|
+// alarms|rules T|fleet|apikeys|accounts`.
 import type { Command } from 'commander';
 import type {
   Account,
   ApiKey,
   Command as SensorCommand,
   Feature,
+  FeatureRecompute,
   List,
   Sensor,
   Target,
 } from '../api-types.js';
-import { parseSerial, parseTimeBound, positiveInteger, type TimeBound } from '../arguments.js';
+import {
+  parseSerial,
+  parseTimeBound,
+  positiveInteger,
+  resolveTimeBound,
+  type TimeBound,
+} from '../arguments.js';
 import type { CliDeps, RunDeps } from '../deps.js';
 import { CliError } from '../errors.js';
 import { outputOption, printList, writeJson, type OutputFormat } from '../output.js';
@@ -19,6 +26,7 @@ import {
   apiKeyColumns,
   commandColumns,
   commandDetails,
+  recomputeDetails,
   featureColumns,
   sensorColumns,
   sensorDetails,
@@ -82,6 +90,15 @@ export function registerGet(program: Command, deps: CliDeps): void {
     .addOption(outputOption())
     .action((id: string, opts: Output, cmd: Command) =>
       withClient(cmd, deps, (run) => runGetCommand({ id, ...opts }, run)),
+    );
+
+  get
+    .command('recompute')
+    .description('one feature recompute job (printed by features recompute)')
+    .argument('<id>', 'the job id')
+    .addOption(outputOption())
+    .action((id: string, opts: Output, cmd: Command) =>
+      withClient(cmd, deps, (run) => runGetRecompute({ id, ...opts }, run)),
     );
 
   get
@@ -167,11 +184,7 @@ export async function runGetFeatures(
 ): Promise<void> {
   const now = deps.now();
   const at = (bound: TimeBound | undefined) =>
-    bound === undefined
-      ? undefined
-      : 'agoMs' in bound
-        ? new Date(now.getTime() - bound.agoMs).toISOString()
-        : bound.at;
+    bound === undefined ? undefined : resolveTimeBound(bound, now);
   const { items } = await deps.client.get<List<Feature>>(
     `/sensors/${enc(options.serial)}/features`,
     { query: { since: at(options.since), until: at(options.until), limit: options.limit } },
@@ -197,6 +210,15 @@ export async function runGetCommand(
   const command = await deps.client.get<SensorCommand>(`/commands/${enc(options.id)}`);
   if (options.output === 'json') return writeJson(deps.stdout, command);
   deps.stdout.write(renderDetails(commandDetails(command, deps.now())));
+}
+
+export async function runGetRecompute(
+  options: Output & { id: string },
+  deps: RunDeps,
+): Promise<void> {
+  const job = await deps.client.get<FeatureRecompute>(`/feature-recomputes/${enc(options.id)}`);
+  if (options.output === 'json') return writeJson(deps.stdout, job);
+  deps.stdout.write(renderDetails(recomputeDetails(job)));
 }
 
 export async function runGetApiKeys(options: Output, deps: RunDeps): Promise<void> {
