@@ -121,6 +121,7 @@ describe('migrations on the local PostgreSQL', () => {
         'alarm_rule',
         'alarm_transition',
         'api_key',
+        'feature_recompute',
         'organization',
         'schema_migrations',
         'sensor',
