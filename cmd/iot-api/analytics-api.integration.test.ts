@@ -263,6 +263,11 @@ describe('features', () => {
       diagnosisEvidence: '1× 5.2 mm/s',
       anomalyScore: 0.8,
       baselineStatus: 'ready',
+      // No bearing on this window's machine: no defect lines.
+      bpfoStrength: null,
+      bpfiStrength: null,
+      bsfStrength: null,
+      ftfStrength: null,
     });
     const ranged = await api.call(
       'GET',

@@ -508,7 +508,7 @@ describe('targets, sensors, alarms', () => {
     const serial = uniqueSerial('API');
     const id = await createSensor(pool, serial);
     const { rows } = await pool.query<{ id: string }>(
-      `INSERT INTO alarm (sensor_id, kind, severity, message) VALUES ($1, 'vibration_rms_high', 'warning', 'RMS 2.1 g') RETURNING id`,
+      `INSERT INTO alarm (sensor_id, rule, severity, message) VALUES ($1, 'anomaly', 'warning', 'score 4.2') RETURNING id`,
       [id],
     );
     const alarmId = rows[0]!.id;
@@ -523,11 +523,14 @@ describe('targets, sensors, alarms', () => {
       (await api.call('POST', `/api/v1/alarms/${alarmId}/ack`, { token: stranger })).status,
     ).toBe(404);
     const acked = await api.call('POST', `/api/v1/alarms/${alarmId}/ack`, { token: admin });
-    expect(acked.body).toMatchObject({ acknowledgedBy: required(env, 'IOT_ADMIN_USERNAME') });
-    const after = (await api.call('GET', '/api/v1/alarms', { token: viewer })).body as {
-      items: { id: string }[];
-    };
-    expect(after.items.map((a) => a.id)).not.toContain(alarmId);
+    expect(acked.body).toMatchObject({
+      state: 'acknowledged',
+      acknowledgedBy: required(env, 'IOT_ADMIN_USERNAME'),
+    });
+    // Acknowledged is still open, no longer active.
+    const active = (await api.call('GET', '/api/v1/alarms?state=active', { token: viewer }))
+      .body as { items: { id: string }[] };
+    expect(active.items.map((a) => a.id)).not.toContain(alarmId);
   });
 });
 

@@ -19,16 +19,20 @@ import { authenticate, requireRole } from './authenticate.js';
 import { refuseWrongBodyTypes } from './body-types.js';
 import type { CommandDispatcher } from './command-dispatcher.js';
 import type { CommandEvents } from './command-events.js';
+import type { LiveEvents } from './live-events.js';
 import { installErrorHandling } from './error-handler.js';
 import type { DeviceOnboarding } from './device-onboarding.js';
 import type { LoginLimiter } from './login-limiter.js';
 import type { ApiMetrics } from './metrics.js';
 import { registerAccountRoutes } from './routes/accounts.js';
+import { registerAlarmRuleRoutes } from './routes/alarm-rules.js';
 import { registerAlarmRoutes } from './routes/alarms.js';
 import { registerAnalyticsRoutes } from './routes/analytics.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerCommandRoutes } from './routes/commands.js';
 import { registerDeviceCredentialRoutes } from './routes/device-credentials.js';
+import { registerFleetRoutes } from './routes/fleet.js';
+import { registerLiveRoutes } from './routes/live.js';
 import { registerOperationRoutes } from './routes/operations.js';
 import { registerOrganizationRoutes } from './routes/organizations.js';
 import { registerSensorRoutes } from './routes/sensors.js';
@@ -42,6 +46,7 @@ export interface AppDeps {
   logger: Logger;
   dispatcher: CommandDispatcher;
   events: CommandEvents;
+  live: LiveEvents;
   registry: Registry;
   metrics: ApiMetrics;
   ready: () => Promise<Record<string, boolean>>;
@@ -151,6 +156,9 @@ export function buildApp(deps: AppDeps) {
       registerTargetRoutes(api, deps);
       registerAnalyticsRoutes(api, deps);
       registerAlarmRoutes(api, deps);
+      registerAlarmRuleRoutes(api, deps);
+      registerFleetRoutes(api, deps);
+      registerLiveRoutes(api, deps);
       registerAccountRoutes(api, deps);
       registerOrganizationRoutes(api, deps);
       api.get('/openapi.json', { schema: { hide: true } }, (_request, reply) =>

@@ -50,6 +50,15 @@ export function loadApiConfig(env: Env) {
     deviceMqttUrl: optional(mqttUrl),
     /** The CA devices trust for the broker's TLS certificate, printed with their credentials. */
     caFile: optional(string('IOT_TLS_CA_FILE')),
+    /**
+     * Live event streams (GET /events) one account may hold open at once per replica: a
+     * watch per screen of one operator, not a connection leak that starves the others.
+     */
+    streamsPerAccount: integer(
+      'IOT_API_STREAMS_PER_ACCOUNT',
+      { min: 1, max: 1000 },
+      { default: 8 },
+    ),
   });
 }
 

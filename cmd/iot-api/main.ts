@@ -1,7 +1,6 @@
 // iot-api: the HTTPS API operators and iotctl use, the consumer of command acks and sensor
 // announcements. Wiring only: config, logger, TLS files; runService does the signals.
-import { readFileSync } from 'node:fs';
-import { ConfigError, type Env } from '../../internal/config/index.js';
+import { readConfigFile, type Env } from '../../internal/config/index.js';
 import { runService } from '../../internal/lifecycle/index.js';
 import { loadApiConfig } from './config.js';
 import { SERVICE, startApiService } from './service.js';
@@ -9,16 +8,9 @@ import { SERVICE, startApiService } from './service.js';
 /** The config, and the certificate and key it names: an unreadable file is a config error. */
 function loadConfigAndTls(env: Env) {
   const config = loadApiConfig(env);
-  const read = (variable: string, file: string) => {
-    try {
-      return readFileSync(file);
-    } catch (error) {
-      throw new ConfigError([`${variable}: ${(error as Error).message}`]);
-    }
-  };
   const https = {
-    cert: read('IOT_TLS_CERT_FILE', config.tlsCertFile),
-    key: read('IOT_TLS_KEY_FILE', config.tlsKeyFile),
+    cert: readConfigFile('IOT_TLS_CERT_FILE', config.tlsCertFile),
+    key: readConfigFile('IOT_TLS_KEY_FILE', config.tlsKeyFile),
   };
   const caPem = config.caFile && read('IOT_TLS_CA_FILE', config.caFile).toString('utf8');
   return { ...config, https, caPem };

@@ -16,6 +16,7 @@ import { createMetricsRegistry, type Logger } from '../../internal/telemetry/ind
 import { buildApp, type ApiApp } from './app.js';
 import { CommandDispatcher } from './command-dispatcher.js';
 import { CommandEvents } from './command-events.js';
+import { LiveEvents } from './live-events.js';
 import type { ApiConfig } from './config.js';
 import { createAckHandler, createAnnouncementHandler } from './device-handlers.js';
 import { DeviceOnboarding } from './device-onboarding.js';
@@ -69,6 +70,8 @@ export async function startApiService(config: ServiceConfig, logger: Logger): Pr
   });
   const events = new CommandEvents(config.databaseUrl, logger);
   await events.start();
+  const live = new LiveEvents(config.databaseUrl, logger, config.streamsPerAccount);
+  await live.start();
 
   const acks = await Consumer.start(connection, {
     queue: QUEUES.acksApi,
@@ -102,6 +105,7 @@ export async function startApiService(config: ServiceConfig, logger: Logger): Pr
     logger,
     dispatcher,
     events,
+    live,
     registry,
     metrics,
     jwtSecret: config.jwtSecret,
@@ -126,6 +130,7 @@ export async function startApiService(config: ServiceConfig, logger: Logger): Pr
     { name: 'drain announcements consumer', run: () => announcements.drain() },
     { name: 'stop expiry sweep', run: () => sweep.stop() },
     { name: 'close command events', run: () => events.close() },
+    { name: 'close live events', run: () => live.close() },
     { name: 'close broker', run: () => connection.close() },
     { name: 'close pool', run: () => pool.end() },
   ];

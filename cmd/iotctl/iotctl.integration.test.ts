@@ -235,25 +235,31 @@ describe('reading', () => {
     ).toEqual(['booted', 'measuring']);
   });
 
-  it('alarms: list, ack, gone from the open list', async () => {
+  it('alarms: list, ack, gone from the active list; rules shown and set', async () => {
     const { serial } = await sensorWithQueue();
     const { rows } = await pool.query<{ id: string }>(
-      `INSERT INTO alarm (sensor_id, kind, severity, message)
-       VALUES ((SELECT id FROM sensor WHERE serial_number = $1), 'vibration_rms_high', 'warning', 'RMS 2.1 g')
+      `INSERT INTO alarm (sensor_id, rule, severity, message)
+       VALUES ((SELECT id FROM sensor WHERE serial_number = $1), 'anomaly', 'warning', 'score 4.2')
        RETURNING id`,
       [serial],
     );
     const alarmId = rows[0]!.id;
-    expect((await iotctl(['get', 'alarms'])).stdout).toMatch(
+    expect((await iotctl(['get', 'alarms', '--sensor', serial])).stdout).toMatch(
       new RegExp(
-        `^${alarmId} +${serial} +warning +vibration_rms_high +\\d+s +— +RMS 2\\.1 g$`,
+        `^${alarmId} +${serial} +warning +anomaly +active +\\d+s +— +— +score 4\\.2$`,
         'm',
       ),
     );
     const ack = await iotctl(['alarms', 'ack', alarmId]);
     expect(ack).toMatchObject({ code: 0, stdout: `alarm ${alarmId} acknowledged by admin\n` });
-    const open = JSON.parse((await iotctl(['alarms', '-o', 'json'])).stdout) as { id: string }[];
-    expect(open.map((a) => a.id)).not.toContain(alarmId);
+    const active = JSON.parse(
+      (await iotctl(['alarms', '--state', 'active', '-o', 'json'])).stdout,
+    ) as {
+      id: string;
+    }[];
+    expect(active.map((a) => a.id)).not.toContain(alarmId);
+    const shown = await iotctl(['alarms', 'show', alarmId]);
+    expect(shown.stdout).toMatch(/^HISTORY +acknowledged \d+s ago by admin$/m);
   });
 });
 

@@ -2,7 +2,6 @@
 // for first (name, state, health), then the rest; times are ages, nulls are `—`.
 import type {
   Account,
-  Alarm,
   ApiKey,
   Command,
   Feature,
@@ -154,18 +153,6 @@ export function commandDetails(c: Command, now: Date): [string, string][] {
       i === 0 ? 'HISTORY' : '',
       `${h.status} ${age(h.at, now)} ago${h.reason ? `: ${h.reason}` : ''}`,
     ]),
-  ];
-}
-
-export function alarmColumns(now: Date): Column<Alarm>[] {
-  return [
-    { header: 'ID', value: (a) => String(a.id) },
-    { header: 'SERIAL', value: (a) => a.serial },
-    { header: 'SEVERITY', value: (a) => a.severity },
-    { header: 'KIND', value: (a) => a.kind },
-    { header: 'AGE', value: (a) => age(a.raisedAt, now) },
-    { header: 'ACKED BY', value: (a) => (a.acknowledgedAt ? orNone(a.acknowledgedBy) : NONE) },
-    { header: 'MESSAGE', value: (a) => a.message },
   ];
 }
 

@@ -138,5 +138,9 @@ export function featureEvent(
     baselineStatus: f.baselineStatus,
     publishedAtMs,
     analysedAtMs,
+    bpfoStrength: firstHarmonicStrength(f.defects, 'bpfo'),
+    bpfiStrength: firstHarmonicStrength(f.defects, 'bpfi'),
+    bsfStrength: firstHarmonicStrength(f.defects, 'bsf'),
+    ftfStrength: firstHarmonicStrength(f.defects, 'ftf'),
   };
 }

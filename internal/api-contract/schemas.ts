@@ -253,6 +253,11 @@ export const Feature = Type.Object({
   diagnosisEvidence: Nullable(Type.String()),
   anomalyScore: Nullable(Type.Number()),
   baselineStatus: Type.Enum(['none', 'learning', 'ready', 'rate-mismatch']),
+  /** Bearing defect lines' strength in the envelope spectrum (4 or more stands out). */
+  bpfoStrength: Nullable(Type.Number()),
+  bpfiStrength: Nullable(Type.Number()),
+  bsfStrength: Nullable(Type.Number()),
+  ftfStrength: Nullable(Type.Number()),
 });
 export const FeatureList = Type.Object({ items: Type.Array(Feature) });
 export const FeaturesQuery = Type.Object(
@@ -292,22 +297,137 @@ export const FeatureRecompute = Type.Object({
   error: Nullable(Type.String()),
 });
 
+const SeveritySchema = Type.Enum(['critical', 'major', 'minor', 'warning']);
+const AlarmStateSchema = Type.Enum(['active', 'acknowledged', 'cleared']);
+const AlarmActionType = Type.Enum(['notify', 'reduce-speed', 'stop']);
 export const Alarm = Type.Object({
   id: Type.String(),
   serial: Type.String(),
-  kind: Type.String(),
-  severity: Type.Enum(['info', 'warning', 'critical']),
+  target: Nullable(Type.String()),
+  /** The rule that raised it (GET /targets/{name}/rules). */
+  rule: Type.String(),
+  severity: SeveritySchema,
+  /** active → acknowledged → cleared; a cleared alarm may still be acknowledged. */
+  state: AlarmStateSchema,
+  acknowledged: Type.Boolean(),
   message: Type.String(),
+  diagnosis: Nullable(Type.String()),
+  /** The reading that last raised or updated it, and the worst one, in the rule's unit. */
+  value: Nullable(Type.Number()),
+  peakValue: Nullable(Type.Number()),
   raisedAt: Timestamp,
+  lastSeenAt: Nullable(Timestamp),
+  clearedAt: Nullable(Timestamp),
   acknowledgedAt: Nullable(Timestamp),
   acknowledgedBy: Nullable(Type.String()),
+  /** The machine action the rule named, and what became of it. */
+  action: Nullable(
+    Type.Object({
+      type: AlarmActionType,
+      status: Type.Enum(['pending', 'delivered', 'failed']),
+      reason: Nullable(Type.String()),
+      attempts: Type.Integer(),
+      updatedAt: Nullable(Timestamp),
+    }),
+  ),
+  history: Type.Array(
+    Type.Object({
+      transition: Type.Enum([
+        'raised',
+        'acknowledged',
+        'cleared',
+        'action-delivered',
+        'action-failed',
+      ]),
+      at: Timestamp,
+      by: Nullable(Type.String()),
+      detail: Nullable(Type.String()),
+    }),
+  ),
 });
 export const AlarmList = Type.Object({ items: Type.Array(Alarm) });
 export const AlarmsQuery = Type.Object(
   {
+    /** Without state: the open ones (active and acknowledged); all=true adds the cleared. */
     all: Type.Boolean({ default: false }),
+    state: Type.Optional(Type.Enum(['active', 'acknowledged', 'cleared', 'open'])),
+    severity: Type.Optional(SeveritySchema),
+    sensor: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+    target: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
   },
+  Strict,
+);
+
+/** One alarm rule of a target, as in force (a field the target did not set is the default's). */
+export const AlarmRule = Type.Object({
+  rule: Type.String(),
+  description: Type.String(),
+  enabled: Type.Boolean(),
+  /** In `unit`; null: the rule's own (the ISO class's boundary), or a rule without one. */
+  threshold: Nullable(Type.Number()),
+  unit: Nullable(Type.String()),
+  raiseAfterSeconds: Type.Number(),
+  clearAfterSeconds: Type.Number(),
+  severity: SeveritySchema,
+  action: Nullable(AlarmActionType),
+  /** The fields this target sets itself; the rest are the defaults. */
+  overridden: Type.Array(Type.String()),
+});
+export const AlarmRuleList = Type.Object({ items: Type.Array(AlarmRule) });
+export const RuleParams = Type.Object({ name: Type.String(), rule: Type.String() });
+/** PATCH: a field given sets it, null returns it to the default, a field left out stays. */
+export const AlarmRulePatchBody = Type.Object(
+  {
+    enabled: Type.Optional(OrNull(Type.Boolean())),
+    threshold: Type.Optional(OrNull(Type.Number())),
+    raiseAfterSeconds: Type.Optional(OrNull(Type.Number({ minimum: 0, maximum: 86_400 }))),
+    clearAfterSeconds: Type.Optional(OrNull(Type.Number({ minimum: 0, maximum: 86_400 }))),
+    severity: Type.Optional(
+      Type.Unsafe<Static<typeof SeveritySchema> | null>({
+        enum: ['critical', 'major', 'minor', 'warning', null],
+      }),
+    ),
+    action: Type.Optional(
+      Type.Unsafe<'notify' | 'reduce-speed' | 'stop' | 'none' | null>({
+        enum: ['notify', 'reduce-speed', 'stop', 'none', null],
+        description: 'none: no action, even where the default has one; null: the default',
+      }),
+    ),
+  },
+  { ...Strict, minProperties: 1 },
+);
+export type AlarmRulePatchBodyType = Static<typeof AlarmRulePatchBody>;
+
+/** Fleet health: the questions of sensors-360 (issue 11). */
+export const Fleet = Type.Object({
+  sensors: Type.Integer(),
+  online: Type.Integer(),
+  stale: Type.Integer(),
+  offline: Type.Integer(),
+  asleep: Type.Integer(),
+  /** Sensors heard from at some time but silent for more than ten minutes, over all sensors. */
+  silentOverTenMinutesShare: Type.Number(),
+  items: Type.Array(
+    Type.Object({
+      serial: Type.String(),
+      target: Nullable(Type.String()),
+      state: SensorStateSchema,
+      connectivity: Type.Enum(['online', 'stale', 'offline']),
+      lastSeen: Nullable(Timestamp),
+      lastBatchAt: Nullable(Timestamp),
+      /** Mean time between its consecutive batches (its last 20), seconds. */
+      meanBatchIntervalSeconds: Nullable(Type.Number()),
+      /** From when it was first registered to when it was last heard from. */
+      firstSeen: Timestamp,
+      lifespanSeconds: Nullable(Type.Number()),
+      offlineAfterSeconds: Type.Number(),
+    }),
+  ),
+});
+
+export const EventsQuery = Type.Object(
+  { serial: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })) },
   Strict,
 );
 

@@ -4,3 +4,4 @@ export * from './load.js';
 export * from './fields.js';
 export * from './common.js';
 export * from './duration.js';
+export * from './files.js';

@@ -37,6 +37,7 @@ export const KNOWN_VARIABLES = [
   'IOT_JWT_TTL',
   'IOT_COMMAND_TTL',
   'IOT_API_BODY_LIMIT',
+  'IOT_API_STREAMS_PER_ACCOUNT',
   // devices: the secret every device's broker password derives from (internal/auth)
   'IOT_DEVICE_SECRET',
   // sensor-simulation
@@ -55,6 +56,17 @@ export const KNOWN_VARIABLES = [
   'IOT_ANALYTICS_WINDOW',
   'IOT_ANALYTICS_BASELINE_WINDOWS',
   'IOT_ANALYTICS_UNKNOWN_SERIAL_TIMEOUT',
+  // sensor-alarms
+  'IOT_ALARMS_SWEEP_INTERVAL',
+  'IOT_ALARMS_ACTION_DEADLINE',
+  'IOT_ALARMS_ACTION_ATTEMPTS',
+  // machine-controller (the simulator) and where the demo's runs
+  'IOT_MACHINE_CONTROLLER_ADDRESS',
+  'IOT_MACHINE_CONTROLLER_PORT',
+  'IOT_MACHINE_CONTROLLER_HOST',
+  'IOT_MACHINE_CONTROLLER_REFUSE_FIRST',
+  'IOT_MACHINE_CONTROLLER_SLOW_FIRST',
+  'IOT_MACHINE_CONTROLLER_SLOW_REPLY_MS',
   // sensor-logs-ingester
   'IOT_SENSOR_LOG_DIR',
   'IOT_LOGS_BATCH_ROWS',

@@ -41,6 +41,10 @@ const sampleFeatures = {
   baselineStatus: 'ready',
   publishedAtMs: 1_763_846_401_002,
   analysedAtMs: 1_763_846_401_020,
+  bpfoStrength: 12.1,
+  bpfiStrength: 1.3,
+  bsfStrength: null,
+  ftfStrength: 0.9,
 };
 
 // Each codec is exercised through the same loose signature; the messages are typed by the codec.

@@ -112,7 +112,14 @@ export const commandAckCodec = codec<CommandAck>(
 
 // Absent optional numbers and empty strings become null, and back.
 const NULLABLE_STRINGS = ['isoClass', 'isoZone', 'diagnosis', 'diagnosisEvidence'] as const;
-const OPTIONAL_NUMBERS = ['velocityRmsMmS', 'anomalyScore'] as const;
+const OPTIONAL_NUMBERS = [
+  'velocityRmsMmS',
+  'anomalyScore',
+  'bpfoStrength',
+  'bpfiStrength',
+  'bsfStrength',
+  'ftfStrength',
+] as const;
 
 export const featureEventCodec = codec<FeatureEvent>(
   'FeatureEvent',

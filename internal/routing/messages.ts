@@ -88,4 +88,8 @@ export interface FeatureEvent {
   baselineStatus: string;
   publishedAtMs: number;
   analysedAtMs: number;
+  bpfoStrength: number | null;
+  bpfiStrength: number | null;
+  bsfStrength: number | null;
+  ftfStrength: number | null;
 }

@@ -298,6 +298,9 @@ describe('migrations on plain PGlite (no TimescaleDB)', () => {
     expect(rows.map((row) => row.relname)).toEqual([
       'account',
       'alarm',
+      'alarm_evaluation',
+      'alarm_rule',
+      'alarm_transition',
       'api_key',
       'device_credential',
       'feature_recompute',

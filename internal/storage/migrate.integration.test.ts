@@ -117,6 +117,9 @@ describe('migrations on the local PostgreSQL', () => {
       expect(tables.rows.map((row) => row.relname)).toEqual([
         'account',
         'alarm',
+        'alarm_evaluation',
+        'alarm_rule',
+        'alarm_transition',
         'api_key',
         'device_credential',
         'feature_recompute',

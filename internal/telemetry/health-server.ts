@@ -34,8 +34,10 @@ export async function startHealthServer(options: {
   checks?: Record<string, ReadinessCheck>;
   /** Loopback unless told (IOT_HTTP_HOST): in a container, 0.0.0.0 for the scraper. */
   host?: string;
+  /** More GET routes answering JSON, e.g. the machine-controller simulator's /actions. */
+  routes?: Record<string, () => unknown>;
 }): Promise<HealthServer> {
-  const { registry, checks = {} } = options;
+  const { registry, checks = {}, routes = {} } = options;
   const server: Server = createServer((req, res) => {
     const reply = (status: number, body: unknown, type = 'application/json') => {
       res.writeHead(status, { 'content-type': type });
@@ -60,6 +62,8 @@ export async function startHealthServer(options: {
       );
       return;
     }
+    const extra = route !== undefined && Object.hasOwn(routes, route) ? routes[route] : undefined;
+    if (extra) return reply(200, extra());
     replyError(404, 'NOT_FOUND', `no route ${route ?? ''}`);
   });
   await new Promise<void>((resolve, reject) => {

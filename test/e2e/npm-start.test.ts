@@ -10,6 +10,9 @@ import { testPool } from '../../utils/test/database.js';
 import { iotctlJson, runIotctl } from '../../utils/test/iotctl.js';
 import { repoRoot, stackEnv } from '../../utils/test/stack-env.js';
 
+/** How long a failed run's clean-up waits for npm start to stop its services. */
+const STOP_WAIT_MS = 40_000;
+
 it('npm start runs the demo fleet and stops cleanly on Ctrl-C', async () => {
   // An operator may have put a demo sensor to sleep in an earlier session, and the platform
   // would (rightly) keep it asleep; this test wants all three measuring.
@@ -48,14 +51,21 @@ it('npm start runs the demo fleet and stops cleanly on Ctrl-C', async () => {
     expect(output).toContain('RabbitMQ management');
     expect(output).toContain('npx iotctl login');
 
+    // npm start does not wait for its services; on a busy machine the API may still be
+    // starting when the sensors' data is already stored, and an operator would try again.
     const { IOT_ADMIN_USERNAME = '', IOT_ADMIN_PASSWORD = '' } = stackEnv();
-    const login = await runIotctl(
-      configHome,
-      ['login', IOT_ADMIN_USERNAME, '--password-stdin'],
-      `${IOT_ADMIN_PASSWORD}\n`,
+    await vi.waitFor(
+      async () => {
+        const login = await runIotctl(
+          configHome,
+          ['login', IOT_ADMIN_USERNAME, '--password-stdin'],
+          `${IOT_ADMIN_PASSWORD}\n`,
+        );
+        expect(login.stderr).toBe('');
+        expect(login.code).toBe(0);
+      },
+      { timeout: 60_000, interval: 1_000 },
     );
-    expect(login.stderr).toBe('');
-    expect(login.code).toBe(0);
     const sensors = await iotctlJson<{ serial: string }[]>(configHome, ['get', 'sensors']);
     expect(sensors.map((s) => s.serial)).toEqual(
       expect.arrayContaining(['AAD-1123', 'AAD-1124', 'TRK-0007']),
@@ -64,6 +74,12 @@ it('npm start runs the demo fleet and stops cleanly on Ctrl-C', async () => {
     expect(await exited).toBe(0);
     expect(output).toContain('Stopped.');
   } finally {
+    // On a failure too: Ctrl-C first, so npm start stops its children (SIGKILL would
+    // orphan them, holding the demo's ports for the next run).
+    if (start.exitCode === null) {
+      start.kill('SIGINT');
+      await Promise.race([exited, new Promise((wake) => setTimeout(wake, STOP_WAIT_MS))]);
+    }
     start.kill('SIGKILL');
   }
-});
+}, 240_000);

@@ -81,18 +81,23 @@ export function demoSimulatorArgs(sensors: readonly DemoSensor[] = DEMO_SENSORS)
   ]);
 }
 
-/** Creates the targets with their parameters and enrolls each sensor on its target (idempotent). */
-export async function createDemoFleet(pool: pg.Pool): Promise<void> {
+/**
+ * Creates the targets with their parameters and controller, enrolls each sensor on its target,
+ * and has the compressor's bearing-fault rule reduce its speed (idempotent).
+ */
+export async function createDemoFleet(pool: pg.Pool, controllerAddress: string): Promise<void> {
   for (const sensor of DEMO_SENSORS) {
     const { rpm, bearing, isoClass } = sensor.machine;
     await pool.query(
       `INSERT INTO target (organization_id, name, kind, rpm, bearing_balls, bearing_ball_mm,
-         bearing_pitch_mm, bearing_angle_deg, iso_class)
-       VALUES ((SELECT id FROM organization WHERE name = 'default'), $1, $2, $3, $4, $5, $6, $7, $8)
+         bearing_pitch_mm, bearing_angle_deg, iso_class, controller_address)
+       VALUES ((SELECT id FROM organization WHERE name = 'default'), $1, $2, $3, $4, $5, $6, $7, $8,
+         $9)
        ON CONFLICT (organization_id, name) DO UPDATE SET
          rpm = EXCLUDED.rpm, bearing_balls = EXCLUDED.bearing_balls,
          bearing_ball_mm = EXCLUDED.bearing_ball_mm, bearing_pitch_mm = EXCLUDED.bearing_pitch_mm,
-         bearing_angle_deg = EXCLUDED.bearing_angle_deg, iso_class = EXCLUDED.iso_class`,
+         bearing_angle_deg = EXCLUDED.bearing_angle_deg, iso_class = EXCLUDED.iso_class,
+         controller_address = EXCLUDED.controller_address`,
       [
         sensor.target,
         sensor.mount,
@@ -102,8 +107,18 @@ export async function createDemoFleet(pool: pg.Pool): Promise<void> {
         bearing?.pitchMm ?? null,
         bearing?.angleDeg ?? null,
         isoClass,
+        controllerAddress,
       ],
     );
+    if (sensor.machine.fault?.startsWith('bearing')) {
+      await pool.query(
+        `INSERT INTO alarm_rule (target_id, rule, action)
+         SELECT id, 'bearing-fault', 'reduce-speed' FROM target
+          WHERE name = $1 AND organization_id = (SELECT id FROM organization WHERE name = 'default')
+         ON CONFLICT (target_id, rule) DO NOTHING`,
+        [sensor.target],
+      );
+    }
     await pool.query(
       `INSERT INTO sensor (serial_number, organization_id, sample_frequency, target_id)
        SELECT $1, t.organization_id, $2, t.id FROM target t

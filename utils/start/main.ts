@@ -8,11 +8,14 @@ import path from 'node:path';
 import { defaultConfigPath, writeContext } from '../../internal/iotctl-config/index.js';
 import { createPool } from '../../internal/storage/index.js';
 import { launchService, type ServiceProcess } from '../processes.js';
-import { repoRoot, stackEnv } from '../test/stack-env.js';
+import { repoRoot, stackEnv, stackEnvFile } from '../test/stack-env.js';
 import { DEMO_SENSORS, createDemoFleet, demoSimulatorArgs } from './demo-fleet.js';
+import { setEnvFileValue } from './env-file.js';
 import { StatusBoard } from './status.js';
 
 const STATUS_EVERY_MS = 5_000;
+/** The controller's gRPC port past the services' health ports (base + 100 + i). */
+const CONTROLLER_PORT_OFFSET = 50;
 /** The iotctl context the local stack writes. */
 const LOCAL_CONTEXT = 'local';
 
@@ -29,16 +32,23 @@ run(process.execPath, ['--import', 'tsx', 'cmd/migrate/main.ts'], {
   IOT_LOG_LEVEL: 'warn',
 });
 
-const pool = createPool(stack.IOT_DATABASE_URL ?? '', { applicationName: 'npm-start', max: 2 });
-await createDemoFleet(pool);
-
 const logDir = path.join(repoRoot, '.stack/logs');
 const basePort = Number(stack.IOT_STACK_BASE_PORT) + 100;
+// The demo machines' controller (the simulator), on a port beside the services' own; its
+// address goes to .stack/env for anyone who wants to point a target at it.
+const controllerAddress = `localhost:${basePort + CONTROLLER_PORT_OFFSET}`;
+setEnvFileValue(stackEnvFile, 'IOT_MACHINE_CONTROLLER_ADDRESS', controllerAddress);
+env.IOT_MACHINE_CONTROLLER_PORT = String(basePort + CONTROLLER_PORT_OFFSET);
+
+const pool = createPool(stack.IOT_DATABASE_URL ?? '', { applicationName: 'npm-start', max: 2 });
+await createDemoFleet(pool, controllerAddress);
 const services: [string, string[]][] = [
   ['sensor-registry', []],
   ['sensor-measurements-ingester', []],
   ['sensor-logs-ingester', []],
   ['sensor-analytics', []],
+  ['sensor-alarms', []],
+  ['machine-controller', []],
   ['iot-api', []],
   ['sensor-simulation', ['--provision', ...demoSimulatorArgs()]],
 ];
@@ -76,6 +86,9 @@ The platform is running. Where to look:
   PostgreSQL           set -a; . .stack/env; set +a; psql "$IOT_DATABASE_URL"
   features             SELECT * FROM sensor_feature ORDER BY window_start DESC LIMIT 5;
                        (compressor-2's bearing starts to fail 2 minutes in: see "diagnosis")
+  alarms               npx iotctl get alarms · npx iotctl watch AAD-1124 · npx iotctl get fleet
+                       (compressor-2's controller is told reduce-speed: npx iotctl get rules compressor-2)
+  machine controller   ${controllerAddress} (gRPC, TLS); what it received: http://127.0.0.1:${port('machine-controller')}/actions
   service logs         ${path.relative(repoRoot, logDir)}/<service>.log
   sensor log files     ${path.relative(repoRoot, stack.IOT_SENSOR_LOG_DIR ?? '')}/
   metrics              ${children

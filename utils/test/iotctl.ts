@@ -46,3 +46,26 @@ export async function pointIotctlAt(configHome: string, apiPort: number): Promis
     { makeCurrent: true },
   );
 }
+
+/** A long-running iotctl (`watch`, `logs -f`): its output so far, and a way to stop it. */
+export function spawnIotctl(configHome: string, args: string[]) {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'cmd/iotctl/bin.js'), ...args], {
+    cwd: repoRoot,
+    env: { PATH: process.env.PATH, HOME: configHome, XDG_CONFIG_HOME: configHome },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return {
+    stdout: () => stdout,
+    stderr: () => stderr,
+    /** Ctrl-C, as an operator ends a watch; the exit code. */
+    interrupt: () => {
+      child.kill('SIGINT');
+      return exit;
+    },
+  };
+}

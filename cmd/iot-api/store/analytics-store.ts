@@ -30,6 +30,10 @@ interface FeatureRow {
   diagnosis_evidence: string | null;
   anomaly_score: number | null;
   baseline_status: FeatureView['baselineStatus'];
+  bpfo_strength: number | null;
+  bpfi_strength: number | null;
+  bsf_strength: number | null;
+  ftf_strength: number | null;
 }
 
 const view = (r: FeatureRow): FeatureView => ({
@@ -48,6 +52,10 @@ const view = (r: FeatureRow): FeatureView => ({
   diagnosisEvidence: r.diagnosis_evidence,
   anomalyScore: r.anomaly_score,
   baselineStatus: r.baseline_status,
+  bpfoStrength: r.bpfo_strength,
+  bpfiStrength: r.bpfi_strength,
+  bsfStrength: r.bsf_strength,
+  ftfStrength: r.ftf_strength,
 });
 
 /** The newest `limit` windows starting in [since, until), newest first. */
@@ -59,7 +67,8 @@ export async function sensorFeatures(
   const { rows } = await db.query<FeatureRow>(
     `SELECT window_start, window_end, sample_rate_hz, acceleration_rms_g, acceleration_peak_g,
             crest_factor, kurtosis, velocity_rms_mm_s, iso_class, iso_zone, dominant_hz,
-            diagnosis, diagnosis_evidence, anomaly_score, baseline_status
+            diagnosis, diagnosis_evidence, anomaly_score, baseline_status,
+            bpfo_strength, bpfi_strength, bsf_strength, ftf_strength
        FROM sensor_feature
       WHERE sensor_id = $1
         AND ($2::timestamptz IS NULL OR window_start >= $2)

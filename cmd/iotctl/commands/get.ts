@@ -1,8 +1,8 @@
-// `iotctl get sensors|sensor S|targets|target T|commands S|command ID|features S|recompute ID|alarms|apikeys|accounts`.
+// `iotctl get sensors|sensor S|targets|target T|commands S|command ID|features S|recompute ID|
+// alarms|rules T|fleet|apikeys|accounts`.
 import type { Command } from 'commander';
 import type {
   Account,
-  Alarm,
   ApiKey,
   Command as SensorCommand,
   Feature,
@@ -23,7 +23,6 @@ import { CliError } from '../errors.js';
 import { outputOption, printList, writeJson, type OutputFormat } from '../output.js';
 import {
   accountColumns,
-  alarmColumns,
   apiKeyColumns,
   commandColumns,
   commandDetails,
@@ -35,6 +34,9 @@ import {
   targetDetails,
 } from '../resource-views.js';
 import { withClient } from '../session.js';
+import { addAlarmFilters, runGetAlarms, type AlarmFilterFlags } from './alarms.js';
+import { registerGetFleet } from './fleet.js';
+import { registerGetRules } from './rules.js';
 import { renderDetails } from '../table.js';
 
 interface Output {
@@ -47,7 +49,8 @@ export function registerGet(program: Command, deps: CliDeps): void {
   const get = program
     .command('get')
     .description(
-      'list resources, or show one (sensors, targets, commands, features, alarms, apikeys, accounts)',
+      'list resources, or show one (sensors, targets, commands, features, alarms, rules, fleet, ' +
+        'apikeys, accounts)',
     );
 
   get
@@ -119,15 +122,13 @@ export function registerGet(program: Command, deps: CliDeps): void {
       ) => withClient(cmd, deps, (run) => runGetFeatures({ serial, ...opts }, run)),
     );
 
-  get
-    .command('alarms')
-    .alias('alarm')
-    .description('open alarms, newest first')
-    .option('--all', 'acknowledged ones too')
-    .addOption(outputOption())
-    .action((opts: Output & { all?: boolean }, cmd: Command) =>
-      withClient(cmd, deps, (run) => runGetAlarms(opts, run)),
-    );
+  addAlarmFilters(
+    get.command('alarms').alias('alarm').description('open alarms, newest first'),
+  ).action((opts: AlarmFilterFlags, cmd: Command) =>
+    withClient(cmd, deps, (run) => runGetAlarms(opts, run)),
+  );
+  registerGetRules(get, deps);
+  registerGetFleet(get, deps);
 
   get
     .command('apikeys')
@@ -218,22 +219,6 @@ export async function runGetRecompute(
   const job = await deps.client.get<FeatureRecompute>(`/feature-recomputes/${enc(options.id)}`);
   if (options.output === 'json') return writeJson(deps.stdout, job);
   deps.stdout.write(renderDetails(recomputeDetails(job)));
-}
-
-export async function runGetAlarms(
-  options: Output & { all?: boolean },
-  deps: RunDeps,
-): Promise<void> {
-  const { items } = await deps.client.get<List<Alarm>>('/alarms', {
-    query: { all: options.all ? 'true' : undefined },
-  });
-  printList(
-    deps,
-    options.output,
-    items,
-    alarmColumns(deps.now()),
-    options.all ? 'alarms' : 'open alarms',
-  );
 }
 
 export async function runGetApiKeys(options: Output, deps: RunDeps): Promise<void> {

@@ -96,6 +96,10 @@ const window: Feature = {
   diagnosisEvidence: '1× 13.8 mm/s',
   anomalyScore: 4.25,
   baselineStatus: 'ready',
+  bpfoStrength: null,
+  bpfiStrength: null,
+  bsfStrength: null,
+  ftfStrength: null,
 };
 
 describe('get features', () => {

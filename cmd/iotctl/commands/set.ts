@@ -10,13 +10,15 @@ import { outputOption, writeJson, type OutputFormat } from '../output.js';
 import { targetDetails } from '../resource-views.js';
 import { withClient } from '../session.js';
 import { addSetAccount } from './set-account.js';
+import { registerSetRule } from './rules.js';
 import { renderDetails } from '../table.js';
 
 export function registerSet(program: Command, deps: CliDeps): void {
   const set = program
     .command('set')
-    .description("set a target's machine parameters, or change an account");
+    .description("set a target's machine parameters or one of its alarm rules, or change an account");
   addSetAccount(set, deps);
+  registerSetRule(set, deps);
 
   const target = set
     .command('target')

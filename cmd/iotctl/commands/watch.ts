@@ -1,15 +1,30 @@
-// `iotctl watch SERIAL`: describe the sensor every 2 s and print a line when something an
-// operator acts on changed (state, frequency, pending changes, target, connectivity, firmware).
-// lastSeen and samplesLastMinute move on every batch, so they alone never make a line.
+// `iotctl watch SERIAL`: a sensor live, redrawn in place (on a terminal) at every feature
+// window, alarm change or connectivity change of the API's event stream (GET /events), until
+// Ctrl-C. Without a terminal each redraw is printed below the last; -o json prints each event
+// as one JSON line. A dropped stream is re-opened (after the poll interval), and the view
+// read again so nothing missed in the gap stays wrong.
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Command } from 'commander';
-import type { Sensor } from '../api-types.js';
+import type { Alarm, Feature, List, Sensor } from '../api-types.js';
 import { parseSerial } from '../arguments.js';
 import type { CliDeps, RunDeps } from '../deps.js';
 import { NetworkError } from '../errors.js';
-import { outputOption, orNone, writeJsonLine, type OutputFormat } from '../output.js';
+import {
+  SPARKLINE_SPAN_MS,
+  addFeature,
+  newLiveView,
+  renderLiveView,
+  updateAlarm,
+  type LiveView,
+} from '../live-view.js';
+import { outputOption, writeJsonLine, type OutputFormat } from '../output.js';
 import { withClient } from '../session.js';
 import { DEFAULT_POLL_INTERVAL_MS } from './logs.js';
+
+/** Cursor home and clear screen: the next frame replaces the last. */
+const REDRAW = '\x1b[H\x1b[2J';
+/** Windows asked for the sparkline: a minute of one-second windows, and some. */
+const SPARKLINE_WINDOWS = 120;
 
 export interface WatchOptions {
   serial: string;
@@ -17,20 +32,12 @@ export interface WatchOptions {
   pollIntervalMs: number;
 }
 
-const WATCHED = [
-  ['state', 'state'],
-  ['sampleFrequencyHz', 'hz'],
-  ['desiredState', 'desired state'],
-  ['desiredSampleFrequencyHz', 'desired hz'],
-  ['target', 'target'],
-  ['connectivity', 'connectivity'],
-  ['firmwareVersion', 'firmware'],
-] as const satisfies readonly (readonly [keyof Sensor, string])[];
-
 export function registerWatch(program: Command, deps: CliDeps): void {
   program
     .command('watch')
-    .description('print a line each time a sensor’s state changes, until Ctrl-C')
+    .description(
+      'a sensor live: levels, ISO zone, bearing lines, RMS of the last minute, open alarms',
+    )
     .argument('<serial>', 'the sensor', parseSerial)
     .addOption(outputOption())
     .action((serial: string, opts: { output: OutputFormat }, cmd: Command) =>
@@ -47,55 +54,56 @@ export function registerWatch(program: Command, deps: CliDeps): void {
     );
 }
 
+async function readView(serial: string, deps: RunDeps): Promise<LiveView> {
+  const path = `/sensors/${encodeURIComponent(serial)}`;
+  const since = new Date(deps.now().getTime() - SPARKLINE_SPAN_MS).toISOString();
+  const [sensor, features, alarms] = await Promise.all([
+    deps.client.get<Sensor>(path, { signal: deps.signal }),
+    deps.client.get<List<Feature>>(`${path}/features`, {
+      query: { since, limit: SPARKLINE_WINDOWS },
+      signal: deps.signal,
+    }),
+    deps.client.get<List<Alarm>>('/alarms', { query: { sensor: serial }, signal: deps.signal }),
+  ]);
+  return newLiveView(sensor, features.items, alarms.items);
+}
+
 export async function runWatch(options: WatchOptions, deps: RunDeps): Promise<void> {
-  const path = `/sensors/${encodeURIComponent(options.serial)}`;
   const { signal } = deps;
-  let previous: Sensor | undefined;
-  let failing = false;
+  const redraw = deps.stdout.isTTY ? REDRAW : '';
+  let view: LiveView | undefined;
+  const draw = () => {
+    if (options.output === 'table' && view) {
+      deps.stdout.write(`${redraw}${renderLiveView(view, deps.now())}${redraw ? '' : '\n'}`);
+    }
+  };
   try {
     for (;;) {
-      let sensor: Sensor;
       try {
-        sensor = await deps.client.get<Sensor>(path, { signal });
+        view = await readView(options.serial, deps);
+        draw();
+        const events = deps.client.events('/events', { query: { serial: options.serial }, signal });
+        for await (const event of events) {
+          const data = JSON.parse(event.data) as unknown;
+          if (options.output === 'json') writeJsonLine(deps.stdout, { type: event.type, data });
+          if (event.type === 'feature') addFeature(view, (data as { feature: Feature }).feature);
+          else if (event.type === 'alarm') updateAlarm(view, data as Alarm);
+          else if (event.type === 'connectivity') {
+            const { connectivity } = data as { connectivity: Sensor['connectivity'] };
+            view.sensor = { ...view.sensor, connectivity };
+          } else continue;
+          draw();
+        }
       } catch (error) {
         // A blip in the network should not end a watch that has been running for an hour;
         // an API answer (sensor deleted, token expired) should.
-        if (!(error instanceof NetworkError) || previous === undefined) throw error;
-        if (!failing) deps.stderr.write(`warning: ${error.message}; retrying\n`);
-        failing = true;
-        await delay(options.pollIntervalMs, undefined, { signal });
-        continue;
+        if (!(error instanceof NetworkError) || view === undefined) throw error;
+        deps.stderr.write(`warning: ${error.message}; reconnecting\n`);
       }
-      failing = false;
-      const line = previous === undefined ? summary(sensor) : changes(previous, sensor);
-      if (line !== undefined) {
-        if (options.output === 'json') writeJsonLine(deps.stdout, sensor);
-        else deps.stdout.write(`${clock(deps.now())}  ${sensor.serial}  ${line}\n`);
-      }
-      previous = sensor;
       await delay(options.pollIntervalMs, undefined, { signal });
     }
   } catch (error) {
     if (signal.aborted) return; // Ctrl-C: the normal way to stop watching
     throw error;
   }
-}
-
-export function summary(s: Sensor): string {
-  return WATCHED.map(([key, label]) => `${label} ${orNone(s[key])}`).join(', ');
-}
-
-/** `state awake → asleep, hz 1000 → 200`, or undefined when nothing watched changed. */
-export function changes(before: Sensor, after: Sensor): string | undefined {
-  const changed = WATCHED.filter(([key]) => before[key] !== after[key]).map(
-    ([key, label]) => `${label} ${orNone(before[key])} → ${orNone(after[key])}`,
-  );
-  return changed.length ? changed.join(', ') : undefined;
-}
-
-/** Local wall-clock time: the operator compares it with the clock on the wall. */
-function clock(now: Date): string {
-  return [now.getHours(), now.getMinutes(), now.getSeconds()]
-    .map((n) => String(n).padStart(2, '0'))
-    .join(':');
 }
