@@ -9,7 +9,6 @@ export const ERROR_STATUS = {
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,
-  too_many_requests: 429,
   unsupported_media_type: 415,
   too_many_requests: 429,
   unavailable: 503,

@@ -12,7 +12,7 @@ function loadConfigAndTls(env: Env) {
     cert: readConfigFile('IOT_TLS_CERT_FILE', config.tlsCertFile),
     key: readConfigFile('IOT_TLS_KEY_FILE', config.tlsKeyFile),
   };
-  const caPem = config.caFile && read('IOT_TLS_CA_FILE', config.caFile).toString('utf8');
+  const caPem = config.caFile && readConfigFile('IOT_TLS_CA_FILE', config.caFile).toString('utf8');
   return { ...config, https, caPem };
 }
 

@@ -16,7 +16,9 @@ import { renderDetails } from '../table.js';
 export function registerSet(program: Command, deps: CliDeps): void {
   const set = program
     .command('set')
-    .description("set a target's machine parameters or one of its alarm rules, or change an account");
+    .description(
+      "set a target's machine parameters or one of its alarm rules, or change an account",
+    );
   addSetAccount(set, deps);
   registerSetRule(set, deps);
 
