@@ -82,72 +82,82 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>): Prom
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/**
+ * The whole onboarding story runs about a dozen real iotctl processes (each starts Node and
+ * tsx: seconds apiece on a busy machine) and three broker logins: about two minutes there.
+ */
+const ONBOARDING_TEST_TIMEOUT_MS = 300_000;
+
 describe('iotctl create sensor / rotate-credentials / delete sensor', () => {
-  it('onboards, enrols on the target, rotates and revokes at once', async () => {
-    const serial = uniqueSerial('ONB');
-    const target = uniqueSerial('line');
-    expect((await runIotctl(home, ['create', 'target', target])).code).toBe(0);
+  it(
+    'onboards, enrols on the target, rotates and revokes at once',
+    async () => {
+      const serial = uniqueSerial('ONB');
+      const target = uniqueSerial('line');
+      expect((await runIotctl(home, ['create', 'target', target])).code).toBe(0);
 
-    // Shown once, in the text form a field engineer reads.
-    const text = await runIotctl(home, ['create', 'sensor', serial, '--target', target]);
-    expect(text.code, text.stderr).toBe(0);
-    expect(text.stdout).toMatch(new RegExp(`^username:  ${serial}$`, 'm'));
-    expect(text.stdout).toMatch(/^password:  \S{32}$/m);
-    expect(text.stdout).toContain('-----BEGIN CERTIFICATE-----');
-    expect(text.stderr).toContain('shown only this once');
-    const password = /^password: {2}(\S+)$/m.exec(text.stdout)![1]!;
-    const first = {
-      mqttUrl: /^mqtt: +(\S+)$/m.exec(text.stdout)![1]!,
-      username: serial,
-      clientId: serial,
-      password,
-    };
+      // Shown once, in the text form a field engineer reads.
+      const text = await runIotctl(home, ['create', 'sensor', serial, '--target', target]);
+      expect(text.code, text.stderr).toBe(0);
+      expect(text.stdout).toMatch(new RegExp(`^username:  ${serial}$`, 'm'));
+      expect(text.stdout).toMatch(/^password:  \S{32}$/m);
+      expect(text.stdout).toContain('-----BEGIN CERTIFICATE-----');
+      expect(text.stderr).toContain('shown only this once');
+      const password = /^password: {2}(\S+)$/m.exec(text.stdout)![1]!;
+      const first = {
+        mqttUrl: /^mqtt: +(\S+)$/m.exec(text.stdout)![1]!,
+        username: serial,
+        clientId: serial,
+        password,
+      };
 
-    // The same serial again is a conflict, in any form.
-    const again = await runIotctl(home, ['create', 'sensor', serial]);
-    expect(again.code).toBe(1);
+      // The same serial again is a conflict, in any form.
+      const again = await runIotctl(home, ['create', 'sensor', serial]);
+      expect(again.code).toBe(1);
 
-    // The device connects, keeps a command session, registers; the registry enrols it.
-    const device = await connect(first);
-    await device.subscribe(deviceTopic(serial, 'commands'));
-    await device.publish(
-      deviceTopic(serial, 'registry'),
-      registrationCodec.encode({
-        serial,
-        sampleFrequencyHz: 1000,
-        firmwareVersion: '1.0.0',
-        mount: 'fixed',
-        bootedAtMs: Date.now(),
-        state: 'awake',
-      }),
-    );
-    const sensor = await until('enrolment', async () => {
-      const res = await runIotctl(home, ['get', 'sensor', serial, '-o', 'json']);
-      return res.code === 0 ? (JSON.parse(res.stdout) as Sensor) : undefined;
-    });
-    expect(sensor.target).toBe(target);
+      // The device connects, keeps a command session, registers; the registry enrols it.
+      const device = await connect(first);
+      await device.subscribe(deviceTopic(serial, 'commands'));
+      await device.publish(
+        deviceTopic(serial, 'registry'),
+        registrationCodec.encode({
+          serial,
+          sampleFrequencyHz: 1000,
+          firmwareVersion: '1.0.0',
+          mount: 'fixed',
+          bootedAtMs: Date.now(),
+          state: 'awake',
+        }),
+      );
+      const sensor = await until('enrolment', async () => {
+        const res = await runIotctl(home, ['get', 'sensor', serial, '-o', 'json']);
+        return res.code === 0 ? (JSON.parse(res.stdout) as Sensor) : undefined;
+      });
+      expect(sensor.target).toBe(target);
 
-    // Rotation: the open connection is closed, the old password refused, the new one works.
-    const rotated = await iotctlJson<DeviceCredentials>(home, ['rotate-credentials', serial]);
-    expect(rotated.password).not.toBe(password);
-    // The CA printed is the one that signed the broker's certificate, and the URL is TLS.
-    expect(rotated.ca).toBe(mqttCa());
-    expect(rotated.mqttUrl).toMatch(/^mqtts:\/\//);
-    await closed(device);
-    await expect(connect(first)).rejects.toThrow(/Not authorized|Bad username or password/);
-    const second = await connect(rotated);
-    await second.subscribe(deviceTopic(serial, 'commands'));
-    const admin = rabbitAdmin();
-    expect((await admin.queueStats(mqttSubscriptionQueue(serial))).consumers).toBe(1);
+      // Rotation: the open connection is closed, the old password refused, the new one works.
+      const rotated = await iotctlJson<DeviceCredentials>(home, ['rotate-credentials', serial]);
+      expect(rotated.password).not.toBe(password);
+      // The CA printed is the one that signed the broker's certificate, and the URL is TLS.
+      expect(rotated.ca).toBe(mqttCa());
+      expect(rotated.mqttUrl).toMatch(/^mqtts:\/\//);
+      await closed(device);
+      await expect(connect(first)).rejects.toThrow(/Not authorized|Bad username or password/);
+      const second = await connect(rotated);
+      await second.subscribe(deviceTopic(serial, 'commands'));
+      const admin = rabbitAdmin();
+      expect((await admin.queueStats(mqttSubscriptionQueue(serial))).consumers).toBe(1);
 
-    // Deletion: connection closed, login refused, the session queue gone.
-    const deleted = await runIotctl(home, ['delete', 'sensor', serial, '--yes']);
-    expect(deleted.code, deleted.stderr).toBe(0);
-    await closed(second);
-    await expect(connect(rotated)).rejects.toThrow(/Not authorized|Bad username or password/);
-    await expect(admin.queueStats(mqttSubscriptionQueue(serial))).rejects.toThrow(/404/);
-    expect((await runIotctl(home, ['get', 'sensor', serial])).code).toBe(1);
-  });
+      // Deletion: connection closed, login refused, the session queue gone.
+      const deleted = await runIotctl(home, ['delete', 'sensor', serial, '--yes']);
+      expect(deleted.code, deleted.stderr).toBe(0);
+      await closed(second);
+      await expect(connect(rotated)).rejects.toThrow(/Not authorized|Bad username or password/);
+      await expect(admin.queueStats(mqttSubscriptionQueue(serial))).rejects.toThrow(/404/);
+      expect((await runIotctl(home, ['get', 'sensor', serial])).code).toBe(1);
+    },
+    ONBOARDING_TEST_TIMEOUT_MS,
+  );
 
   it('a bad serial is a usage error', async () => {
     const bad = await runIotctl(home, ['create', 'sensor', 'AAD.1']);

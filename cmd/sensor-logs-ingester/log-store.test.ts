@@ -17,6 +17,9 @@ const line = (message: string, timeMs = T, fields: Record<string, string> = {}):
   fields,
 });
 
+/** PostgreSQL in WebAssembly starting and migrating: seconds alone, longer on a busy machine. */
+const PGLITE_SETUP_TIMEOUT_MS = 120_000;
+
 describe('PgLogStore on PGlite with TimescaleDB', () => {
   let db: PGlite;
   let store: PgLogStore;
@@ -26,7 +29,7 @@ describe('PgLogStore on PGlite with TimescaleDB', () => {
     await db.exec('CREATE EXTENSION timescaledb');
     await runMigrations(db, { skipRequiring: ['postgis'] });
     store = new PgLogStore(db);
-  });
+  }, PGLITE_SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
     await db.close();
