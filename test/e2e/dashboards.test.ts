@@ -146,6 +146,8 @@ beforeAll(async () => {
     'sensor-measurements-ingester',
     'sensor-logs-ingester',
     'sensor-analytics',
+    'sensor-alarms',
+    'machine-controller',
   ]) {
     named[name] = await startService(name, {
       env: {
@@ -204,16 +206,18 @@ beforeAll(async () => {
     interval: 1_000,
   });
 
-  // sensor-alarms does not exist yet (docs/DESIGN.md, "Not built yet"): the alarms are put
-  // where it will put them, one open, one acknowledged.
-  await pool.query(
-    `INSERT INTO alarm (sensor_id, kind, severity, message, raised_at, acknowledged_at)
-     SELECT s.id, 'bearing_outer_race', 'warning', 'BPFO stands out in the envelope', now(), NULL
-       FROM sensor s WHERE s.serial_number = $1
-     UNION ALL
-     SELECT s.id, 'vibration_velocity_high', 'critical', 'zone D', now() - interval '1 minute', now()
-       FROM sensor s WHERE s.serial_number = $1`,
-    [MACHINE],
+  // The real sensor-alarms raises the bearing fault's alarm for the alarm panels.
+  await vi.waitFor(
+    async () =>
+      expect(
+        await count(
+          pool,
+          `SELECT count(*) AS n FROM alarm a JOIN sensor s ON s.id = a.sensor_id
+            WHERE s.serial_number = $1`,
+          [MACHINE],
+        ),
+      ).toBeGreaterThan(0),
+    { timeout: 60_000, interval: 1_000 },
   );
 
   // A few scrapes after the last of it, so every rate has two points past the dead letters.

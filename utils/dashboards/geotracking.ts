@@ -15,9 +15,9 @@ import { sql } from './sql-query.js';
 export const LATEST_POSITION_SQL = `
   WITH alarms AS (
     SELECT s.target_id,
-      max(CASE a.severity WHEN 'critical' THEN 3 WHEN 'warning' THEN 2 ELSE 1 END) AS level
+      max(CASE a.severity WHEN 'critical' THEN 3 WHEN 'major' THEN 2 ELSE 1 END) AS level
     FROM alarm a JOIN sensor s ON s.id = a.sensor_id
-    WHERE a.acknowledged_at IS NULL
+    WHERE a.cleared_at IS NULL
     GROUP BY s.target_id
   ), zones AS (
     SELECT s.target_id,

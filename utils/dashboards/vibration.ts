@@ -159,9 +159,9 @@ const ENVELOPE_SQL = spectrumSql('envelope_spectrum', 'envelope_step_hz', 'envel
 });
 
 const ALARMS_SQL = `
-  SELECT a.raised_at AS "raised", a.severity, a.kind, a.message
+  SELECT a.raised_at AS "raised", a.severity, a.rule, a.state, a.message
   FROM alarm a JOIN sensor s ON s.id = a.sensor_id
-  WHERE s.serial_number = '$sensor' AND a.acknowledged_at IS NULL
+  WHERE s.serial_number = '$sensor' AND a.cleared_at IS NULL
   ORDER BY a.raised_at DESC`;
 
 /** The newest lines first; a log panel over Loki shows the same lines with full-text search. */
