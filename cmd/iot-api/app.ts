@@ -14,7 +14,7 @@ import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type pg from 'pg';
 import type { Registry } from 'prom-client';
-import type { Logger } from '../../internal/telemetry/index.js';
+import type { Logger, ReadinessCheck } from '../../internal/telemetry/index.js';
 import { authenticate, requireRole } from './authenticate.js';
 import { refuseWrongBodyTypes } from './body-types.js';
 import type { CommandDispatcher } from './command-dispatcher.js';
@@ -49,7 +49,8 @@ export interface AppDeps {
   live: LiveEvents;
   registry: Registry;
   metrics: ApiMetrics;
-  ready: () => Promise<Record<string, boolean>>;
+  /** The /readyz checks, by name. */
+  readiness: Record<string, ReadinessCheck>;
   loginLimiter: LoginLimiter;
   onboarding: DeviceOnboarding;
   jwtSecret: string;

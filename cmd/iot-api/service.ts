@@ -6,9 +6,11 @@ import {
   AmqpConnection,
   Consumer,
   Publisher,
+  consumersReady,
   RabbitAdmin,
   inOrderPerKey,
 } from '../../internal/pubsub/index.js';
+import { failureOutcome } from '../../internal/sensorlogic/index.js';
 import { QUEUES } from '../../internal/routing/index.js';
 import { createPool, databaseReady } from '../../internal/storage/index.js';
 import type { StopStep } from '../../internal/lifecycle/index.js';
@@ -77,6 +79,7 @@ export async function startApiService(config: ServiceConfig, logger: Logger): Pr
     queue: QUEUES.acksApi,
     publisher,
     logger,
+    onHandlerError: failureOutcome,
     prefetch: 50,
     handler: createAckHandler({ pool, metrics }),
   });
@@ -84,6 +87,7 @@ export async function startApiService(config: ServiceConfig, logger: Logger): Pr
     queue: QUEUES.registryApi,
     publisher,
     logger,
+    onHandlerError: failureOutcome,
     prefetch: 50,
     // One sensor's announcements in order, so two reconnects cannot both re-ask the same thing.
     handler: inOrderPerKey((d) => d.routingKey, createAnnouncementHandler({ dispatcher })),
@@ -115,10 +119,11 @@ export async function startApiService(config: ServiceConfig, logger: Logger): Pr
     loginLimiter: new LoginLimiter(),
     onboarding,
     https: config.https,
-    ready: async () => ({
-      broker: connection.isConnected,
-      database: await databaseReady(pool).catch(() => false),
-    }),
+    readiness: {
+      broker: () => connection.isConnected,
+      database: () => databaseReady(pool),
+      consumers: consumersReady([acks, announcements]),
+    },
   });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();

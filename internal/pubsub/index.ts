@@ -6,3 +6,4 @@ export * from './consumer.js';
 export * from './mqtt-client.js';
 export * from './rabbit-admin.js';
 export * from './per-key-order.js';
+export * from './dependency-wait.js';
