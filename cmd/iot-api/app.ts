@@ -14,6 +14,7 @@ import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type pg from 'pg';
 import type { Registry } from 'prom-client';
+import type { DeadLetterBox } from '../../internal/pubsub/index.js';
 import type { Logger, ReadinessCheck } from '../../internal/telemetry/index.js';
 import { authenticate, requireRole } from './authenticate.js';
 import { refuseWrongBodyTypes } from './body-types.js';
@@ -30,6 +31,7 @@ import { registerAlarmRoutes } from './routes/alarms.js';
 import { registerAnalyticsRoutes } from './routes/analytics.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerCommandRoutes } from './routes/commands.js';
+import { registerDeadLetterRoutes } from './routes/dead-letters.js';
 import { registerDeviceCredentialRoutes } from './routes/device-credentials.js';
 import { registerFleetRoutes } from './routes/fleet.js';
 import { registerLiveRoutes } from './routes/live.js';
@@ -53,6 +55,7 @@ export interface AppDeps {
   readiness: Record<string, ReadinessCheck>;
   loginLimiter: LoginLimiter;
   onboarding: DeviceOnboarding;
+  deadLetters: DeadLetterBox;
   jwtSecret: string;
   jwtTtlMs: number;
   commandTtlMs: number;
@@ -162,6 +165,7 @@ export function buildApp(deps: AppDeps) {
       registerLiveRoutes(api, deps);
       registerAccountRoutes(api, deps);
       registerOrganizationRoutes(api, deps);
+      registerDeadLetterRoutes(api, deps);
       api.get('/openapi.json', { schema: { hide: true } }, (_request, reply) =>
         reply.send(app.swagger()),
       );

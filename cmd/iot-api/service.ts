@@ -5,6 +5,7 @@ import type pg from 'pg';
 import {
   AmqpConnection,
   Consumer,
+  DeadLetterBox,
   Publisher,
   consumersReady,
   RabbitAdmin,
@@ -118,6 +119,7 @@ export async function startApiService(config: ServiceConfig, logger: Logger): Pr
     bodyLimitBytes: config.bodyLimitBytes,
     loginLimiter: new LoginLimiter(),
     onboarding,
+    deadLetters: new DeadLetterBox(connection),
     https: config.https,
     readiness: {
       broker: () => connection.isConnected,

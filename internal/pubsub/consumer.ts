@@ -321,9 +321,17 @@ export class Consumer implements Attachment {
 
 function toDelivery(message: ConsumeMessage): Delivery {
   const headers = (message.properties.headers ?? {}) as Record<string, unknown>;
+  // A replayed dead letter (dead-letter-box.ts) comes through the default exchange, addressed
+  // to its queue, with its original routing key in a header. Only the default exchange is
+  // trusted with it: devices publish to `iot` and cannot reach the default exchange.
+  const replayedKey = headers[DEAD_LETTER_HEADERS.routingKey];
+  const routingKey =
+    message.fields.exchange === '' && typeof replayedKey === 'string'
+      ? replayedKey
+      : message.fields.routingKey;
   return {
     body: message.content,
-    routingKey: message.fields.routingKey,
+    routingKey,
     headers,
     messageId: message.properties.messageId as string | undefined,
     redelivered: message.fields.redelivered,

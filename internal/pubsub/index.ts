@@ -7,3 +7,4 @@ export * from './mqtt-client.js';
 export * from './rabbit-admin.js';
 export * from './per-key-order.js';
 export * from './dependency-wait.js';
+export * from './dead-letter-box.js';
