@@ -8,98 +8,37 @@ import { execFileSync } from 'node:child_process';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEAD_LETTER_QUEUE, QUEUES } from '../../internal/routing/index.js';
-import { rabbitAdmin, rawChannel } from '../../utils/test/brokers.js';
+import { rabbitAdmin } from '../../utils/test/brokers.js';
 import { blockJoints, count, testPool } from '../../utils/test/database.js';
-import { startService, type ServiceProcess } from '../../utils/test/processes.js';
+import {
+  Platform,
+  deadLetterCount,
+  everyConfirmedSampleStored,
+  sensorId as sensorIdIn,
+  storedSamples,
+} from '../../utils/test/platform.js';
 import { repoRoot } from '../../utils/test/stack-env.js';
 
-interface SensorSummary {
-  serial: string;
-  sampleRateHz: number;
-  samplesMeasured: number;
-  samplesConfirmed: number;
-  samplesDropped: number;
-  locationsConfirmed: number;
-  logsConfirmed: number;
-}
-
 let pool: pg.Pool;
-let services: ServiceProcess[] = [];
 const workDir = mkdtempSync(path.join(tmpdir(), 'iot-e2e-'));
+const platform = new Platform(workDir);
 
-async function startPlatform() {
-  for (const name of ['sensor-registry', 'sensor-measurements-ingester', 'sensor-logs-ingester']) {
-    services.push(
-      await startService(name, { env: { IOT_SENSOR_LOG_DIR: path.join(workDir, 'sensor-logs') } }),
-    );
-  }
-}
-
-/** Serials this file's simulators used: their broker users and command queues go afterwards. */
-const devices: string[] = [];
-
-async function startSimulator(sensors: string[], extra: string[] = []) {
-  devices.push(...sensors.map((spec) => spec.split(':')[0] ?? spec));
-  const summaryFile = path.join(workDir, `summary-${Date.now()}.json`);
-  const simulator = await startService('sensor-simulation', {
-    args: [
-      '--provision',
-      '--summary-file',
-      summaryFile,
-      ...sensors.map((s) => `--sensor=${s}`),
-      ...extra,
-    ],
-  });
-  services.push(simulator);
-  return {
-    simulator,
-    summary: () => JSON.parse(readFileSync(summaryFile, 'utf8')) as { sensors: SensorSummary[] },
-  };
-}
-
-/** Ready messages in the dead-letter queue, asked of the broker itself. */
-async function deadLetters(): Promise<number> {
-  const { model, channel } = await rawChannel();
-  try {
-    return (await channel.checkQueue(DEAD_LETTER_QUEUE)).messageCount;
-  } finally {
-    await model.close();
-  }
-}
-
-const sensorId = async (serial: string) =>
-  count(pool, 'SELECT id AS n FROM sensor WHERE serial_number = $1', [serial]);
-const rowsOf = async (serial: string) =>
-  count(
-    pool,
-    `SELECT COALESCE(sum(sample_count), 0) AS n FROM sensor_measurement
-      WHERE sensor_id = (SELECT id FROM sensor WHERE serial_number = $1)`,
-    [serial],
-  );
-
-/** Waits until the database holds exactly what each sensor had confirmed. */
-async function everyConfirmedSampleStored(sensors: SensorSummary[]) {
-  await vi.waitFor(
-    async () => {
-      for (const s of sensors) expect(await rowsOf(s.serial), s.serial).toBe(s.samplesConfirmed);
-    },
-    { timeout: 60_000, interval: 500 },
-  );
-}
+const startPlatform = () => platform.startDataPlane();
+const startSimulator = (sensors: string[], extra: string[] = []) =>
+  platform.startSimulator(sensors, extra);
+const deadLetters = deadLetterCount;
+const sensorId = (serial: string) => sensorIdIn(pool, serial);
+const rowsOf = (serial: string) => storedSamples(pool, serial);
 
 beforeAll(async () => {
   pool = testPool();
   const admin = rabbitAdmin();
   for (const q of [...Object.values(QUEUES), DEAD_LETTER_QUEUE]) await admin.purgeQueue(q);
 });
-afterEach(async () => {
-  for (const service of services.reverse()) await service.stop('SIGKILL');
-  services = [];
-});
+afterEach(() => platform.stopAll());
 afterAll(async () => {
   await pool.end();
-  const admin = rabbitAdmin();
-  for (const serial of devices) await admin.deleteDevice(serial);
+  await platform.forgetDevices();
 });
 
 describe('the data plane, end to end', () => {
@@ -118,13 +57,13 @@ describe('the data plane, end to end', () => {
       ['--duration', '10'],
     );
     expect(await simulator.exit).toBe(0);
-    const sensors = summary().sensors;
+    const sensors = summary();
     expect(sensors.map((s) => s.serial).sort()).toEqual(specs.map(([serial]) => serial));
     for (const s of sensors) {
       expect(s.samplesConfirmed, s.serial).toBeGreaterThanOrEqual(s.sampleRateHz * 8);
       expect(s.samplesDropped).toBe(0);
     }
-    await everyConfirmedSampleStored(sensors);
+    await everyConfirmedSampleStored(pool, sensors);
 
     for (const [serial, hz, mount] of specs) {
       const id = await sensorId(serial);
@@ -198,11 +137,11 @@ describe('the data plane, end to end', () => {
       { timeout: 60_000, interval: 500 },
     );
     expect(await simulator.stop('SIGTERM')).toBe(0);
-    const sensors = summary().sensors;
+    const sensors = summary();
     for (const s of sensors) {
       expect(s.samplesDropped, s.serial).toBe(0);
       expect(s.samplesConfirmed, s.serial).toBe(s.samplesMeasured);
     }
-    await everyConfirmedSampleStored(sensors);
+    await everyConfirmedSampleStored(pool, sensors);
   });
 });
