@@ -57,6 +57,26 @@ describe('queue bounds', () => {
   });
 });
 
+describe('message size', () => {
+  it('the broker refuses a message over max_message_size (rabbitmq.conf, 1 MiB)', async () => {
+    const model = await amqplib.connect(required(stackEnv(), 'IOT_AMQP_URL'));
+    try {
+      const channel = await model.createConfirmChannel();
+      channel.on('error', () => undefined); // the broker closes the channel: expected below
+      const queue = (await channel.assertQueue('', { exclusive: true })).queue;
+      const answer = new Promise<string>((resolve) => {
+        channel.on('close', () => resolve('channel closed'));
+        channel.sendToQueue(queue, Buffer.alloc(2 * 1024 * 1024), {}, (error) =>
+          resolve(error ? 'nacked' : 'taken'),
+        );
+      });
+      expect(await answer).not.toBe('taken');
+    } finally {
+      await model.close().catch(() => undefined);
+    }
+  });
+});
+
 describe('device connection limit', () => {
   const serial = `LIMIT-${randomBytes(3).toString('hex')}`;
   const password = randomBytes(12).toString('hex');
