@@ -24,6 +24,7 @@ import type { LiveEvents } from './live-events.js';
 import { installErrorHandling } from './error-handler.js';
 import type { DeviceOnboarding } from './device-onboarding.js';
 import type { LoginLimiter } from './login-limiter.js';
+import type { OpenStreams } from './open-streams.js';
 import type { ApiMetrics } from './metrics.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerAlarmRuleRoutes } from './routes/alarm-rules.js';
@@ -56,6 +57,8 @@ export interface AppDeps {
   loginLimiter: LoginLimiter;
   onboarding: DeviceOnboarding;
   deadLetters: DeadLetterBox;
+  /** The SSE streams being served, ended when the app closes. */
+  streams: OpenStreams;
   jwtSecret: string;
   jwtTtlMs: number;
   commandTtlMs: number;
@@ -107,6 +110,11 @@ export function buildApp(deps: AppDeps) {
 
   // Authentication runs before the body is parsed, so a stranger learns nothing from
   // validation errors; the role check follows on the same hook.
+  // Event streams never end by themselves: end them so closing does not wait for clients.
+  app.addHook('preClose', (done) => {
+    deps.streams.endAll();
+    done();
+  });
   app.addHook('onRequest', async (request) => {
     const needed = request.routeOptions.config.role;
     if (!needed) return;

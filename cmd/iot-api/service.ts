@@ -25,6 +25,7 @@ import { createAckHandler, createAnnouncementHandler } from './device-handlers.j
 import { DeviceOnboarding } from './device-onboarding.js';
 import { startExpirySweep } from './expiry-sweep.js';
 import { LoginLimiter } from './login-limiter.js';
+import { OpenStreams } from './open-streams.js';
 import { createApiMetrics } from './metrics.js';
 import { ensureAdmin } from './store/accounts-store.js';
 
@@ -120,6 +121,7 @@ export async function startApiService(config: ServiceConfig, logger: Logger): Pr
     loginLimiter: new LoginLimiter(),
     onboarding,
     deadLetters: new DeadLetterBox(connection),
+    streams: new OpenStreams(),
     https: config.https,
     readiness: {
       broker: () => connection.isConnected,
