@@ -14,7 +14,7 @@ import {
   Platform,
   deadLetterCount,
   everyConfirmedSampleStored,
-  sensorId as sensorIdIn,
+  sensorId,
   storedSamples,
 } from '../../utils/test/platform.js';
 import { repoRoot } from '../../utils/test/stack-env.js';
@@ -23,11 +23,6 @@ let pool: pg.Pool;
 const workDir = mkdtempSync(path.join(tmpdir(), 'iot-e2e-'));
 const platform = new Platform(workDir);
 
-const startPlatform = () => platform.startDataPlane();
-const startSimulator = (sensors: string[], extra: string[] = []) =>
-  platform.startSimulator(sensors, extra);
-const deadLetters = deadLetterCount;
-const sensorId = (serial: string) => sensorIdIn(pool, serial);
 const rowsOf = (serial: string) => storedSamples(pool, serial);
 
 beforeAll(async () => {
@@ -51,8 +46,8 @@ describe('the data plane, end to end', () => {
       [`E2E${run}-D`, 500, 'fixed'],
       [`E2E${run}-E`, 1000, 'mobile'],
     ] as const;
-    await startPlatform();
-    const { simulator, summary } = await startSimulator(
+    await platform.startDataPlane();
+    const { simulator, summary } = await platform.startSimulator(
       specs.map(([serial, hz, mount]) => `${serial}:${hz}:${mount}`),
       ['--duration', '10'],
     );
@@ -66,7 +61,7 @@ describe('the data plane, end to end', () => {
     await everyConfirmedSampleStored(pool, sensors);
 
     for (const [serial, hz, mount] of specs) {
-      const id = await sensorId(serial);
+      const id = await sensorId(pool, serial);
       // Enrolled once.
       expect(
         await count(pool, 'SELECT count(*) AS n FROM sensor WHERE serial_number = $1', [serial]),
@@ -111,14 +106,14 @@ describe('the data plane, end to end', () => {
       .map((file) => readFileSync(path.join(logDir, file), 'utf8'))
       .join('');
     for (const [serial] of specs) expect(lines).toContain(`"serial":"${serial}"`);
-    expect(await deadLetters()).toBe(0);
+    expect(await deadLetterCount()).toBe(0);
   });
 
   it('a broker outage: every sample measured meanwhile is stored after recovery', async () => {
     const run = Date.now().toString(36).slice(-5).toUpperCase();
     const serials = [`OUT${run}-A`, `OUT${run}-B`];
-    await startPlatform();
-    const { simulator, summary } = await startSimulator([
+    await platform.startDataPlane();
+    const { simulator, summary } = await platform.startSimulator([
       `${serials[0]}:500`,
       `${serials[1]}:200:mobile`,
     ]);
