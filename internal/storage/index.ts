@@ -21,3 +21,4 @@ export { LastSeen } from './last-seen.js';
 export { RawRetention, RETENTION_BATCH_BLOCKS, RETENTION_INTERVAL_MS } from './raw-retention.js';
 export type { RawRetentionOptions } from './raw-retention.js';
 export { BLOCK_COLUMNS, copyHeader, copyTrailer, encodeBlockRow } from './block-copy.js';
+export { reportTime } from './report-time.js';
