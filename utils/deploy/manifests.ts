@@ -161,3 +161,13 @@ function valueOf(
   if (from) throw new Error(`${variable.name}: unsupported valueFrom`);
   return expandKubelet(variable.value ?? '', defined);
 }
+
+/** What a configMapGenerator makes of files: each file's bytes under its base name. */
+export function filesAsData(dir: string, files: readonly string[]): Record<string, string> {
+  return Object.fromEntries(
+    files.map((file): [string, string] => [
+      path.basename(file),
+      readRepoFile(path.join(dir, file)),
+    ]),
+  );
+}
