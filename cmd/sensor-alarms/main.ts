@@ -76,6 +76,7 @@ async function start(
 
   const health = await startHealthServer({
     port: config.httpPort,
+    host: config.httpHost,
     registry,
     checks: {
       broker: () => connection.isConnected,

@@ -97,10 +97,10 @@ describe('the services in compose.yaml', () => {
     expect(unset.ok ? '' : unset.message).toMatch(/IOT_AMQP_URL/);
     const renamed = loadWith('iot-api', { ...withoutAmqp, IOT_AMQP_ADDRESS: amqpUrl });
     expect(renamed.ok ? '' : renamed.message).toMatch(/IOT_AMQP_ADDRESS: unknown variable/);
-    // And a variable set but not read is noticed: sensor-alarms reads no IOT_HTTP_HOST.
+    // And a variable set but not read is noticed: sensor-alarms writes no day files.
     const alarms = services.find((s) => s.command === 'sensor-alarms');
-    const env = { ...alarms?.env, IOT_HTTP_HOST: '0.0.0.0' };
-    expect(variablesRead('sensor-alarms', env).has('IOT_HTTP_HOST')).toBe(false);
+    const env = { ...alarms?.env, IOT_SENSOR_LOG_DIR: '/var/log/iot-sensors' };
+    expect(variablesRead('sensor-alarms', env).has('IOT_SENSOR_LOG_DIR')).toBe(false);
   });
 });
 
