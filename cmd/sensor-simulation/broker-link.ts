@@ -2,7 +2,7 @@
 // username = serial, persistent session (clean: false), QoS 1. Connecting goes through the
 // fleet's gate and retries with backoff (the broker may be down at boot, or the sensor not yet
 // provisioned); once connected, mqtt.js reconnects by itself and resends unacknowledged QoS 1
-// publishes. Except in one case: when a reconnect is answered by a refusing CONNACK (bad
+// publishes, moving round a cluster's nodes (IOT_MQTT_URL's list). Except in one case: when a reconnect is answered by a refusing CONNACK (bad
 // credentials, a broker still starting up), mqtt.js 5 stops reconnecting for good
 // (`reconnectOnConnackError` is off in MqttClient). A watchdog notices a client that has been
 // offline too long, throws it away and connects afresh.
@@ -13,7 +13,7 @@
 // announces itself only once commands can reach it, since the platform answers an announcement
 // by sending the state it wants. A fresh client takes publishes only after that, so the device's
 // registration goes out before its backlog of batches.
-import { MqttClient } from '../../internal/pubsub/index.js';
+import { MqttClient, rotateAddresses } from '../../internal/pubsub/index.js';
 import type { Gate } from '../../internal/simulation/index.js';
 import type { Logger } from '../../internal/telemetry/index.js';
 import type { PublishFn } from './sender.js';
@@ -113,7 +113,9 @@ export class BrokerLink {
         const subscription = this.options.subscription;
         const client = await gate(() =>
           MqttClient.connect({
-            url: this.options.url,
+            // A cluster's nodes: each attempt starts at the next one, so a device whose node
+            // died (or that boots while one is down) connects to a surviving node.
+            url: rotateAddresses(this.options.url, attempt - 1),
             ca: this.options.ca,
             clientId: serial,
             username: serial,

@@ -1,6 +1,7 @@
 // The device side of the broker: MQTT 3.1.1 (what RabbitMQ 3.10's plugin speaks), QoS 1,
 // persistent session, automatic reconnect. mqtt.js keeps unacknowledged QoS 1 publishes in its
-// outgoing store and sends them again after a reconnect.
+// outgoing store and sends them again after a reconnect. Given a cluster's nodes, each
+// reconnect tries the next one (mqtt.js `servers`), so a device moves to a surviving node.
 //
 // Incoming messages go to one listener given at connect time, not per subscribe() call: a
 // persistent session delivers what waited in the broker right after CONNACK, before the caller
@@ -8,8 +9,10 @@
 // not, so a listener added later would lose those messages.
 import mqtt, { type IClientOptions, type MqttClient as RawClient } from 'mqtt';
 import type { Logger } from '../telemetry/index.js';
+import { brokerAddresses, mqttServers } from './broker-addresses.js';
 
 export interface MqttOptions {
+  /** One MQTT URL, or a cluster's nodes as a comma-separated list (IOT_MQTT_URL). */
   url: string;
   clientId: string;
   username: string;
@@ -48,8 +51,9 @@ export class MqttClient {
       keepalive: options.keepaliveSeconds ?? 30,
       connectTimeout: 10_000,
       ...(options.ca === undefined ? {} : { ca: options.ca }),
+      servers: mqttServers(options.url),
     };
-    const raw = mqtt.connect(options.url, clientOptions);
+    const raw = mqtt.connect(brokerAddresses(options.url)[0] ?? options.url, clientOptions);
     const logger = options.logger.child({ clientId: options.clientId });
     return new Promise((resolve, reject) => {
       const onError = (error: Error) => {
