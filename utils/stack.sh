@@ -6,8 +6,9 @@
 #   utils/stack.sh up [--nodes 3]  start both (idempotent; fast when already up), write .stack/env;
 #                                  --nodes 3: a RabbitMQ cluster of three nodes (see below)
 #   utils/stack.sh down [--purge]  stop both, keeping the data (--purge: delete .stack/ too)
-#   utils/stack.sh status          show each component; exit 0 when both are up, 3 otherwise
-#   utils/stack.sh rabbitmqctl ... run rabbitmqctl against our node (right HOME, node, epmd)
+#   utils/stack.sh status          show each component; exit 0 when all are up, 3 otherwise
+#   utils/stack.sh rabbitmqctl ... run rabbitmqctl against our node (right HOME, node, epmd;
+#                                  -n <node> for another node of a cluster)
 #   utils/stack.sh createdb NAME   a fresh database like iot (same roles, PostGIS), NAME iot_*:
 #                                  for runs that want tables of their own (npm run bench)
 #   utils/stack.sh dropdb NAME     drop it, closing its connections
@@ -76,7 +77,7 @@ main() {
   resolve_postgres_paths
   case "$command" in
     up)
-      if (($# == 2)) && [[ "$1" == --nodes ]]; then
+      if (($# == 2)) && [[ "$1" == --nodes && "$2" =~ ^[1-9]$ ]] && (($2 <= MAX_NODES)); then
         cmd_up "$2"
       else
         (($# == 0)) || usage
