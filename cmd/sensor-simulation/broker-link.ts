@@ -13,7 +13,7 @@
 // announces itself only once commands can reach it, since the platform answers an announcement
 // by sending the state it wants. A fresh client takes publishes only after that, so the device's
 // registration goes out before its backlog of batches.
-import { MqttClient, rotateAddresses } from '../../internal/pubsub/index.js';
+import { MqttClient } from '../../internal/pubsub/index.js';
 import type { Gate } from '../../internal/simulation/index.js';
 import type { Logger } from '../../internal/telemetry/index.js';
 import type { PublishFn } from './sender.js';
@@ -113,9 +113,7 @@ export class BrokerLink {
         const subscription = this.options.subscription;
         const client = await gate(() =>
           MqttClient.connect({
-            // A cluster's nodes: each attempt starts at the next one, so a device whose node
-            // died (or that boots while one is down) connects to a surviving node.
-            url: rotateAddresses(this.options.url, attempt - 1),
+            url: this.options.url,
             ca: this.options.ca,
             clientId: serial,
             username: serial,

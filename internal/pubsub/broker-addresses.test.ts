@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  RotatingAmqpAddress,
-  brokerAddresses,
-  mqttServers,
-  rotateAddresses,
-} from './broker-addresses.js';
+import { RotatingAmqpAddress, brokerAddresses, mqttServers } from './broker-addresses.js';
 
 describe('brokerAddresses', () => {
   it.each([
@@ -12,16 +7,6 @@ describe('brokerAddresses', () => {
     ['amqp://a:1/%2F, amqp://b:2/%2F,', ['amqp://a:1/%2F', 'amqp://b:2/%2F']],
   ])('%s → %o', (list, urls) => {
     expect(brokerAddresses(list)).toEqual(urls);
-  });
-});
-
-describe('rotateAddresses', () => {
-  it.each([
-    [0, 'a,b,c'],
-    [1, 'b,c,a'],
-    [5, 'c,a,b'],
-  ])('by %i → %s', (by, rotated) => {
-    expect(rotateAddresses('a, b,c', by)).toBe(rotated);
   });
 });
 

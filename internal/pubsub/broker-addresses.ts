@@ -13,16 +13,6 @@ export function brokerAddresses(list: string): string[] {
     .filter((url) => url !== '');
 }
 
-/**
- * The list starting `by` places further on (wrapping round): a client that connects afresh
- * after failing starts at another node than the one that just failed it.
- */
-export function rotateAddresses(list: string, by: number): string {
-  const urls = brokerAddresses(list);
-  const start = urls.length === 0 ? 0 : by % urls.length;
-  return [...urls.slice(start), ...urls.slice(0, start)].join(',');
-}
-
 /** host:port of a URL, for logs (never the credentials). */
 export function addressLabel(url: string): string {
   const parsed = new URL(url);

@@ -36,8 +36,13 @@ export class MqttClient {
     private readonly logger: Logger,
   ) {}
 
-  /** Connects and resolves on the first CONNACK; a refused login rejects instead of retrying. */
+  /**
+   * Connects and resolves on the first CONNACK; a refused login rejects instead of retrying.
+   * A node that cannot be reached is skipped for the next one of a cluster's list; when none
+   * of them can be, the last error rejects.
+   */
   static connect(options: MqttOptions): Promise<MqttClient> {
+    const servers = mqttServers(options.url);
     const clientOptions: IClientOptions = {
       protocolVersion: 4,
       clientId: options.clientId,
@@ -51,16 +56,27 @@ export class MqttClient {
       keepalive: options.keepaliveSeconds ?? 30,
       connectTimeout: 10_000,
       ...(options.ca === undefined ? {} : { ca: options.ca }),
-      servers: mqttServers(options.url),
+      servers,
     };
     const raw = mqtt.connect(brokerAddresses(options.url)[0] ?? options.url, clientOptions);
     const logger = options.logger.child({ clientId: options.clientId });
     return new Promise((resolve, reject) => {
-      const onError = (error: Error) => {
+      // Servers tried so far: mqtt.js moves to the next on each reconnect.
+      let tried = 1;
+      const onReconnect = () => tried++;
+      raw.on('reconnect', onReconnect);
+      const onError = (error: Error & { code?: unknown }) => {
+        // Socket errors carry a string code (ECONNREFUSED...), a refused CONNACK a number:
+        // after the first kind mqtt.js reconnects, to the next server while one is left.
+        if (typeof error.code === 'string' && tried < servers.length) {
+          logger.debug({ err: error }, 'MQTT node unreachable; trying the next');
+          return;
+        }
+        raw.off('reconnect', onReconnect);
         raw.end(true);
         reject(error);
       };
-      raw.once('error', onError);
+      raw.on('error', onError);
       const onMessage = options.onMessage;
       if (onMessage) {
         raw.on('message', (topic, payload) => {
@@ -74,6 +90,7 @@ export class MqttClient {
       }
       raw.once('connect', () => {
         raw.off('error', onError);
+        raw.off('reconnect', onReconnect);
         raw.on('error', (error) => logger.warn({ err: error }, 'MQTT error'));
         raw.on('offline', () => logger.warn('MQTT offline; reconnecting'));
         raw.on('reconnect', () => logger.debug('MQTT reconnecting'));
