@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ResourceSampler, rabbitBeamPid } from '../../bench/resources.js';
+import { ResourceSampler, rabbitBeamPid, readStat } from '../../bench/resources.js';
 import { QUEUES } from '../../internal/routing/index.js';
 import { deadLetterCount, rabbitAdmin } from '../../utils/test/brokers.js';
 import {
@@ -48,7 +48,12 @@ beforeAll(async () => {
   // Every helper (pool, broker, services' env) now reads this cluster's .stack/env.
   vi.stubEnv('IOT_STACK_DIR', dir);
   pool = testPool();
-  for (const node of nodeNames(env)) sampler.watch({ name: node, pids: () => beamPids(node) });
+  for (const node of nodeNames(env)) {
+    // What the boot cost each node (kernel ticks are 1/100 s), for the report below.
+    const ticks = beamPids(node).reduce((sum, pid) => sum + (readStat(pid)?.cpuTicks ?? 0), 0);
+    process.stdout.write(`cluster node ${node}: booted on ${(ticks / 100).toFixed(1)} CPU s\n`);
+    sampler.watch({ name: node, pids: () => beamPids(node) });
+  }
   sampling = setInterval(() => sampler.sample(), 1000);
 }, 240_000);
 
@@ -60,7 +65,7 @@ afterAll(async () => {
   await purgeCluster(dir);
   for (const usage of sampler.usage())
     process.stdout.write(
-      `cluster node ${usage.name}: ${usage.cpuSeconds.toFixed(1)} CPU s, ` +
+      `cluster node ${usage.name}: ${usage.cpuSeconds.toFixed(1)} CPU s during the test, ` +
         `peak RSS ${usage.peakRssMb.toFixed(0)} MB\n`,
     );
 }, 120_000);

@@ -125,7 +125,7 @@ cmd_down() {
   [[ -d "$STACK_DIR" ]] || return 0
   take_lock
   choose_postgres_version
-  stop_rabbitmq
+  if ((purge)); then stop_rabbitmq "all at once"; else stop_rabbitmq; fi
   if [[ -x "$PG_BIN/pg_ctl" ]]; then stop_postgres; fi
   if ((purge)); then
     log "removing $STACK_DIR"
