@@ -8,20 +8,16 @@ import { execFileSync } from 'node:child_process';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEAD_LETTER_QUEUE, QUEUES } from '../../internal/routing/index.js';
-import { rabbitAdmin, rawChannel } from '../../utils/test/brokers.js';
+import { deadLetterCount, rabbitAdmin } from '../../utils/test/brokers.js';
 import { blockJoints, count, testPool } from '../../utils/test/database.js';
+import {
+  type SensorSummary,
+  everyConfirmedSampleStored as everyConfirmedSampleStoredIn,
+  samplesStored,
+  startSensors,
+} from '../../utils/test/fleet.js';
 import { startService, type ServiceProcess } from '../../utils/test/processes.js';
 import { repoRoot } from '../../utils/test/stack-env.js';
-
-interface SensorSummary {
-  serial: string;
-  sampleRateHz: number;
-  samplesMeasured: number;
-  samplesConfirmed: number;
-  samplesDropped: number;
-  locationsConfirmed: number;
-  logsConfirmed: number;
-}
 
 let pool: pg.Pool;
 let services: ServiceProcess[] = [];
@@ -40,52 +36,16 @@ const devices: string[] = [];
 
 async function startSimulator(sensors: string[], extra: string[] = []) {
   devices.push(...sensors.map((spec) => spec.split(':')[0] ?? spec));
-  const summaryFile = path.join(workDir, `summary-${Date.now()}.json`);
-  const simulator = await startService('sensor-simulation', {
-    args: [
-      '--provision',
-      '--summary-file',
-      summaryFile,
-      ...sensors.map((s) => `--sensor=${s}`),
-      ...extra,
-    ],
-  });
-  services.push(simulator);
-  return {
-    simulator,
-    summary: () => JSON.parse(readFileSync(summaryFile, 'utf8')) as { sensors: SensorSummary[] },
-  };
-}
-
-/** Ready messages in the dead-letter queue, asked of the broker itself. */
-async function deadLetters(): Promise<number> {
-  const { model, channel } = await rawChannel();
-  try {
-    return (await channel.checkQueue(DEAD_LETTER_QUEUE)).messageCount;
-  } finally {
-    await model.close();
-  }
+  const started = await startSensors(workDir, sensors, extra);
+  services.push(started.simulator);
+  return started;
 }
 
 const sensorId = async (serial: string) =>
   count(pool, 'SELECT id AS n FROM sensor WHERE serial_number = $1', [serial]);
-const rowsOf = async (serial: string) =>
-  count(
-    pool,
-    `SELECT COALESCE(sum(sample_count), 0) AS n FROM sensor_measurement
-      WHERE sensor_id = (SELECT id FROM sensor WHERE serial_number = $1)`,
-    [serial],
-  );
-
-/** Waits until the database holds exactly what each sensor had confirmed. */
-async function everyConfirmedSampleStored(sensors: SensorSummary[]) {
-  await vi.waitFor(
-    async () => {
-      for (const s of sensors) expect(await rowsOf(s.serial), s.serial).toBe(s.samplesConfirmed);
-    },
-    { timeout: 60_000, interval: 500 },
-  );
-}
+const rowsOf = (serial: string) => samplesStored(pool, serial);
+const everyConfirmedSampleStored = (sensors: SensorSummary[]) =>
+  everyConfirmedSampleStoredIn(pool, sensors);
 
 beforeAll(async () => {
   pool = testPool();
@@ -172,7 +132,7 @@ describe('the data plane, end to end', () => {
       .map((file) => readFileSync(path.join(logDir, file), 'utf8'))
       .join('');
     for (const [serial] of specs) expect(lines).toContain(`"serial":"${serial}"`);
-    expect(await deadLetters()).toBe(0);
+    expect(await deadLetterCount()).toBe(0);
   });
 
   it('a broker outage: every sample measured meanwhile is stored after recovery', async () => {
