@@ -1,8 +1,9 @@
 // Lint rules that keep the Go-shaped layout honest: internal never reaches into cmd, no cmd/*
-// folder imports another (nor do bench/, utils/ and test/ import any), internal packages meet
+// folder imports another (nor do bench/, utils/ and test/ import any, but for utils/ reading
+// the services' cmd/*/config.ts loaders: utils/deploy/), internal packages meet
 // only through their index.ts, and no promise is left floating (a forgotten await around a
 // broker callback loses messages silently).
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 import prettier from 'eslint-config-prettier';
@@ -77,9 +78,18 @@ export default tseslint.config(
               message: `cmd/${service} must not import another cmd/* folder; share through internal/.`,
             })),
             {
-              target: ['./utils', './test', './bench'],
+              target: ['./test', './bench'],
               from: './cmd',
               message: 'Import internal/, or start cmd/*/main.ts as a process; not cmd/* code.',
+            },
+            {
+              // utils/deploy/ hands each container's environment to the service's own loader.
+              target: './utils',
+              from: './cmd',
+              except: SERVICES.filter((service) =>
+                existsSync(new URL(`cmd/${service}/config.ts`, import.meta.url)),
+              ).map((service) => `./${service}/config.ts`),
+              message: 'Import internal/ (or a cmd/*/config.ts loader); not cmd/* code.',
             },
           ],
         },

@@ -3,10 +3,12 @@
 # checkout, started from the binaries installed on the machine, with the committed
 # configuration in dependencies/, everything else under .stack/ (git-ignored).
 #
-#   utils/stack.sh up              start both (idempotent; fast when already up), write .stack/env
+#   utils/stack.sh up [--nodes 3]  start both (idempotent; fast when already up), write .stack/env;
+#                                  --nodes 3: a RabbitMQ cluster of three nodes (see below)
 #   utils/stack.sh down [--purge]  stop both, keeping the data (--purge: delete .stack/ too)
-#   utils/stack.sh status          show each component; exit 0 when both are up, 3 otherwise
-#   utils/stack.sh rabbitmqctl ... run rabbitmqctl against our node (right HOME, node, epmd)
+#   utils/stack.sh status          show each component; exit 0 when all are up, 3 otherwise
+#   utils/stack.sh rabbitmqctl ... run rabbitmqctl against our node (right HOME, node, epmd;
+#                                  -n <node> for another node of a cluster)
 #   utils/stack.sh createdb NAME   a fresh database like iot (same roles, PostGIS), NAME iot_*:
 #                                  for runs that want tables of their own (npm run bench)
 #   utils/stack.sh dropdb NAME     drop it, closing its connections
@@ -23,6 +25,16 @@
 #   base+7 our own epmd (the system's epmd on 4369 is not ours to use)
 #   base+8 IOT_API_PORT (iot-api's HTTPS; the stack only names it, iot-api listens there)
 # An IOT_STACK_BASE_PORT override sticks (.stack/base-port) until the next override or purge.
+#
+# Cluster (--nodes 3; fixed when the stack is created, recorded in .stack/nodes): nodes
+# iot-<hash>@localhost, iot-<hash>-2@..., iot-<hash>-3@..., one Erlang cookie, our one epmd.
+# Node 1 has the ports above; node k (2, 3) takes base-10000+5(k-2)+ 0 AMQP, 1 management,
+# 2 MQTT, 3 MQTTS, 4 distribution (10000-19999 holds no checkout's base ports). Node 1 loads
+# the definitions, the others join it, every quorum queue gets a member on each node, MQTT
+# sessions are quorum queues. .stack/env lists every node (node 1 first, comma-separated) in
+# IOT_AMQP_URL, IOT_MQTT_URL, IOT_RABBITMQ_NODES and IOT_RABBITMQ_MANAGEMENT_URLS.
+# IOT_STACK_DIR=<absolute dir>: another stack of this checkout there, with its own hash
+# (names, ports), e.g. the cluster e2e's.
 # IOT_STACK_TIMEOUT: seconds each server gets to become ready (default 120).
 #
 # TLS for iot-api: a private CA and a server certificate for localhost, 127.0.0.1, ::1 and
@@ -45,6 +57,8 @@ source "$STACK_PARTS/env.sh"
 source "$STACK_PARTS/tls.sh"
 # shellcheck source=SCRIPTDIR/stack/broker.sh
 source "$STACK_PARTS/broker.sh"
+# shellcheck source=SCRIPTDIR/stack/cluster.sh
+source "$STACK_PARTS/cluster.sh"
 # shellcheck source=SCRIPTDIR/stack/database.sh
 source "$STACK_PARTS/database.sh"
 # shellcheck source=SCRIPTDIR/stack/commands.sh
@@ -60,11 +74,17 @@ main() {
   local command="${1:-}"
   (($# > 0)) && shift
   derive_names_and_ports
+  choose_node_count
+  select_rabbitmq_node 1
   resolve_postgres_paths
   case "$command" in
     up)
-      (($# == 0)) || usage
-      cmd_up
+      if (($# == 2)) && [[ "$1" == --nodes && "$2" =~ ^[1-9]$ ]] && (($2 <= MAX_NODES)); then
+        cmd_up "$2"
+      else
+        (($# == 0)) || usage
+        cmd_up
+      fi
       ;;
     down) cmd_down "$@" ;;
     status)

@@ -110,11 +110,12 @@ const publishAck = (
   commandId: string,
   outcome: 'applied' | 'rejected' | 'expired',
   reason = '',
+  atMs = Date.now(),
 ) =>
   amqp.publisher.publish(
     EXCHANGE,
     deviceKey(serial, 'acks'),
-    commandAckCodec.encode({ serial, commandId, outcome, reason, atMs: Date.now() }),
+    commandAckCodec.encode({ serial, commandId, outcome, reason, atMs }),
   );
 
 const announce = (serial: string, state: 'awake' | 'asleep', hz: number) =>
@@ -127,6 +128,7 @@ const announce = (serial: string, state: 'awake' | 'asleep', hz: number) =>
       firmwareVersion: 'test',
       mount: 'fixed',
       bootedAtMs: Date.now(),
+      reportedAtMs: Date.now(),
       state,
     }),
   );
@@ -167,6 +169,27 @@ describe('commands', () => {
     expect(final.history.map((h) => h.status)).toEqual(['queued', 'sent', 'applied']);
     const sensor = await api.call('GET', `/api/v1/sensors/${serial}`, { token: viewer });
     expect(sensor.body).toMatchObject({ state: 'asleep', desiredState: 'asleep' });
+  });
+
+  it('an ack older than the stored report records the command but keeps the newer setting', async () => {
+    // The device announced itself running 1000 Hz after it applied 500 Hz; the announcement
+    // was stored first (sensor-registry's queue was quicker than iot-api's acks).
+    const { serial } = await sensorWithQueue(1000);
+    const command = (
+      await sendCommand(serial, { type: 'set_sample_frequency', sampleFrequencyHz: 500 })
+    ).body as CommandJson;
+    const announcedAt = Date.now();
+    await pool.query('UPDATE sensor SET reported_at = $2 WHERE serial_number = $1', [
+      serial,
+      new Date(announcedAt),
+    ]);
+    await publishAck(serial, command.id, 'applied', '', announcedAt - 1_000);
+    expect((await finalState(command.id)).status).toBe('applied');
+    const { rows } = await pool.query<{ sample_frequency: number }>(
+      'SELECT sample_frequency FROM sensor WHERE serial_number = $1',
+      [serial],
+    );
+    expect(rows).toEqual([{ sample_frequency: 1000 }]);
   });
 
   it('records a rejection with its reason and restores the desired rate', async () => {

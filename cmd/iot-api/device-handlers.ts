@@ -23,6 +23,7 @@ export function createAckHandler(deps: { pool: pg.Pool; metrics: ApiMetrics }): 
         commandId: message.commandId,
         outcome: message.outcome,
         reason: message.reason,
+        atMs: message.atMs,
       }),
     );
     deps.metrics.acks.inc({ outcome: message.outcome, effect: moved ? 'recorded' : 'ignored' });

@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defaultConfigPath, writeContext } from '../../internal/iotctl-config/index.js';
 import { MqttClient } from '../../internal/pubsub/index.js';
 import {
@@ -126,6 +126,7 @@ describe('iotctl create sensor / rotate-credentials / delete sensor', () => {
           firmwareVersion: '1.0.0',
           mount: 'fixed',
           bootedAtMs: Date.now(),
+          reportedAtMs: Date.now(),
           state: 'awake',
         }),
       );
@@ -146,7 +147,13 @@ describe('iotctl create sensor / rotate-credentials / delete sensor', () => {
       const second = await connect(rotated);
       await second.subscribe(deviceTopic(serial, 'commands'));
       const admin = rabbitAdmin();
-      expect((await admin.queueStats(mqttSubscriptionQueue(serial))).consumers).toBe(1);
+      // The management API's queue statistics are refreshed every few seconds
+      // (collect_statistics_interval), so the new consumer shows up there a little later.
+      await vi.waitFor(
+        async () =>
+          expect((await admin.queueStats(mqttSubscriptionQueue(serial))).consumers).toBe(1),
+        { timeout: 30_000, interval: 500 },
+      );
 
       // Deletion: connection closed, login refused, the session queue gone.
       const deleted = await runIotctl(home, ['delete', 'sensor', serial, '--yes']);

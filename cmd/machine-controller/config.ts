@@ -1,4 +1,5 @@
 import {
+  httpHost,
   integer,
   loadConfig,
   logLevel,
@@ -12,6 +13,7 @@ export function loadControllerConfig(env: Env) {
     logLevel,
     /** Health, metrics and GET /actions (plain HTTP, beside the gRPC port). */
     httpPort: port('IOT_HTTP_PORT', { default: 9106 }),
+    httpHost,
     /** The gRPC port (TLS); 0 lets the OS choose, and the log line says which. */
     grpcPort: port('IOT_MACHINE_CONTROLLER_PORT', { default: 9443 }),
     host: string('IOT_MACHINE_CONTROLLER_HOST', { default: '0.0.0.0' }),

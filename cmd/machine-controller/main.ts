@@ -40,6 +40,7 @@ process.exit(
         );
         const health = await startHealthServer({
           port: config.httpPort,
+          host: config.httpHost,
           registry: createMetricsRegistry(SERVICE),
           routes: { '/actions': () => simulator.listing() },
         });

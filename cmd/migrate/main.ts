@@ -1,19 +1,15 @@
 // `npm run migrate`: applies internal/storage/migrations to IOT_DATABASE_OWNER_URL (the schema
 // owner; services connect as the less privileged IOT_DATABASE_URL role).
 import pg from 'pg';
-import {
-  ConfigError,
-  databaseOwnerUrl,
-  loadConfig,
-  logLevel,
-} from '../../internal/config/index.js';
+import { ConfigError } from '../../internal/config/index.js';
 import { runMigrations } from '../../internal/storage/index.js';
 import { createLogger } from '../../internal/telemetry/index.js';
+import { loadMigrateConfig } from './config.js';
 
 async function main(): Promise<number> {
   let config;
   try {
-    config = loadConfig(process.env, { databaseOwnerUrl, logLevel });
+    config = loadMigrateConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`migrate: ${error.message}\n`);

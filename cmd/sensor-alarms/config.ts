@@ -2,6 +2,7 @@ import {
   amqpUrl,
   databaseUrl,
   duration,
+  httpHost,
   integer,
   loadConfig,
   logLevel,
@@ -16,6 +17,7 @@ export function loadAlarmsConfig(env: Env) {
     databaseUrl,
     logLevel,
     httpPort: port('IOT_HTTP_PORT', { default: 9105 }),
+    httpHost,
     prefetch: integer('IOT_AMQP_PREFETCH', { min: 1, max: 65_535 }, { default: 64 }),
     poolSize: integer('IOT_DATABASE_POOL_SIZE', { min: 2, max: 100 }, { default: 4 }),
     /**

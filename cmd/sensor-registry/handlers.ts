@@ -9,12 +9,17 @@ import { registrationCodec } from '../../internal/routing/index.js';
 import { decodeDeviceMessage, isOutcome } from '../../internal/sensorlogic/index.js';
 import type { Logger } from '../../internal/telemetry/index.js';
 import { validateRegistration } from '../../internal/validation/index.js';
+import { reportTime } from '../../internal/storage/index.js';
 
 export interface RegistryDeps {
   pool: pg.Pool;
   logger: Logger;
   onEnrolled?: (serial: string, isNew: boolean) => void;
 }
+
+// Undated (older firmware) or not older than what is stored.
+const NEWER_REPORT = `(EXCLUDED.reported_at IS NULL OR sensor.reported_at IS NULL
+                       OR EXCLUDED.reported_at >= sensor.reported_at)`;
 
 export function createRegistrationHandler({ pool, logger, onEnrolled }: RegistryDeps): Handler {
   return async (delivery) => {
@@ -25,14 +30,18 @@ export function createRegistrationHandler({ pool, logger, onEnrolled }: Registry
     const { rows } = await pool.query<{ inserted: boolean }>(
       // A device onboarded through iot-api (device_credential) enrols into its organization
       // and onto its target; any other into the default organization.
-      `INSERT INTO sensor (serial_number, organization_id, target_id, sample_frequency, firmware_version, state, last_seen)
+      // The settings it reports replace the stored ones unless an ack the device sent after
+      // this announcement was stored first (reported_at, migration 0020).
+      `INSERT INTO sensor (serial_number, organization_id, target_id, sample_frequency, firmware_version, state, last_seen, reported_at)
        SELECT $1, COALESCE(d.organization_id, (SELECT id FROM organization WHERE name = 'default')),
-              d.target_id, $2, NULLIF($3, ''), $4, now()
+              d.target_id, $2, NULLIF($3, ''), $4, now(), $5
        FROM (SELECT 1) AS one LEFT JOIN device_credential d ON d.serial_number = $1
        ON CONFLICT (serial_number) DO UPDATE
-         SET sample_frequency = EXCLUDED.sample_frequency,
+         SET sample_frequency = CASE WHEN ${NEWER_REPORT} THEN EXCLUDED.sample_frequency
+                                     ELSE sensor.sample_frequency END,
+             state = CASE WHEN ${NEWER_REPORT} THEN EXCLUDED.state ELSE sensor.state END,
              firmware_version = COALESCE(EXCLUDED.firmware_version, sensor.firmware_version),
-             state = EXCLUDED.state,
+             reported_at = GREATEST(sensor.reported_at, EXCLUDED.reported_at),
              last_seen = now()
        RETURNING (xmax = 0) AS inserted`,
       [
@@ -41,6 +50,7 @@ export function createRegistrationHandler({ pool, logger, onEnrolled }: Registry
         registration.firmwareVersion,
         // Firmware from before commands does not report its state; it never sleeps.
         registration.state || 'awake',
+        reportTime(registration.reportedAtMs),
       ],
     );
     const isNew = rows[0]?.inserted === true;

@@ -35,7 +35,12 @@ afterAll(async () => {
   await pool.end();
 });
 
-const register = (serial: string, hz: number, key = deviceKey(serial, 'registry')) =>
+const register = (
+  serial: string,
+  hz: number,
+  key = deviceKey(serial, 'registry'),
+  reportedAtMs = Date.now(),
+) =>
   publisher.publish(
     EXCHANGE,
     key,
@@ -45,6 +50,7 @@ const register = (serial: string, hz: number, key = deviceKey(serial, 'registry'
       firmwareVersion: '2.1.0',
       mount: 'fixed',
       bootedAtMs: Date.now(),
+      reportedAtMs,
       state: 'awake',
     }),
   );
@@ -72,6 +78,26 @@ describe('sensor-registry', () => {
       [serial],
     );
     expect(rows).toEqual([{ sample_frequency: 2000, firmware_version: '2.1.0' }]);
+  });
+
+  it('keeps the settings of a later report when an older announcement arrives after it', async () => {
+    // The device's acks (stored by iot-api) and announcements (stored here) travel on two
+    // queues; the device's clock orders them, not the order they are stored in.
+    const serial = uniqueSerial('REG');
+    const before = await settledCount();
+    const key = deviceKey(serial, 'registry');
+    const sentAt = Date.now();
+    await register(serial, 250, key, 0); // firmware that does not date its announcements
+    await register(serial, 500, key, sentAt);
+    await register(serial, 100, key, sentAt - 1_000);
+    await vi.waitFor(async () => expect(await settledCount()).toBe(before + 3), {
+      timeout: 20_000,
+    });
+    const { rows } = await pool.query<{ sample_frequency: number; reported_at: Date }>(
+      'SELECT sample_frequency, reported_at FROM sensor WHERE serial_number = $1',
+      [serial],
+    );
+    expect(rows).toEqual([{ sample_frequency: 500, reported_at: new Date(sentAt) }]);
   });
 
   it('dead-letters an invalid registration with the reason', async () => {

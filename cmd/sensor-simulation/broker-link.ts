@@ -1,11 +1,11 @@
 // A sensor's connection to the broker: MQTT 3.1.1 via internal/pubsub's MqttClient, client id =
 // username = serial, persistent session (clean: false), QoS 1. Connecting goes through the
 // fleet's gate and retries with backoff (the broker may be down at boot, or the sensor not yet
-// provisioned); once connected, mqtt.js reconnects by itself and resends unacknowledged QoS 1
-// publishes. Except in one case: when a reconnect is answered by a refusing CONNACK (bad
-// credentials, a broker still starting up), mqtt.js 5 stops reconnecting for good
-// (`reconnectOnConnackError` is off in MqttClient). A watchdog notices a client that has been
-// offline too long, throws it away and connects afresh.
+// provisioned); once connected, mqtt.js reconnects by itself, moving round a cluster's nodes
+// (IOT_MQTT_URL's list), and resends unacknowledged QoS 1 publishes. Except in one case: when
+// a reconnect is answered by a refusing CONNACK (bad credentials, a broker still starting up),
+// mqtt.js 5 stops reconnecting for good (`reconnectOnConnackError` is off in MqttClient). A
+// watchdog notices a client that has been offline too long, throws it away and connects afresh.
 //
 // On every connect (the first, each mqtt.js reconnect, each fresh client) the link subscribes to
 // the device's commands and then says so (onConnected): a session the broker lost (its node

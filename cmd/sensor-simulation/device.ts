@@ -312,6 +312,7 @@ export class SimulatedSensor {
       mount,
       bootedAtMs: this.bootMs,
       state: this.powerState,
+      reportedAtMs: this.now(),
     };
   }
 

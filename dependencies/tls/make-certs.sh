@@ -16,7 +16,7 @@
 #     before a fresh server certificate does;
 #   - the server certificate is kept unless a file is missing, its key does not match, it is
 #     not signed by the CA in DIR, it lacks one of the SANs, or it expires within 30 days.
-# Used by utils/stack.sh up (.stack/tls), by compose.yaml's iot-api-tls one-shot and, for a
+# Used by utils/stack.sh up (.stack/tls), by compose.yaml's tls one-shot and, for a
 # cluster's own names, by hand (k8s/README.md).
 set -euo pipefail
 

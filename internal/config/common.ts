@@ -12,8 +12,9 @@ export const httpPort = port('IOT_HTTP_PORT', { default: 8080 });
  * nothing to its network; containers set 0.0.0.0 (compose.yaml, k8s) for the scraper.
  */
 export const httpHost = string('IOT_HTTP_HOST', { default: '127.0.0.1' });
-export const amqpUrl = url('IOT_AMQP_URL', ['amqp:', 'amqps:']);
-export const mqttUrl = url('IOT_MQTT_URL', ['mqtt:', 'mqtts:', 'tcp:', 'ssl:']);
+/** The broker: one URL, or each node of a cluster, comma-separated (clients move between them). */
+export const amqpUrl = url('IOT_AMQP_URL', ['amqp:', 'amqps:'], { list: true });
+export const mqttUrl = url('IOT_MQTT_URL', ['mqtt:', 'mqtts:', 'tcp:', 'ssl:'], { list: true });
 export const databaseUrl = url('IOT_DATABASE_URL', ['postgres:', 'postgresql:']);
 export const databaseOwnerUrl = url('IOT_DATABASE_OWNER_URL', ['postgres:', 'postgresql:']);
 export const apiUrl = url('IOT_API_URL', ['https:', 'http:']);

@@ -36,24 +36,34 @@ export function string(variable: VariableName, options?: Options<string>): Field
   return field(variable, (raw) => raw, options);
 }
 
-/** A URL whose scheme is one of `protocols` (e.g. ['amqp:', 'amqps:']). */
+function checkUrl(raw: string, protocols: readonly string[]): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new Error(`"${redactUrl(raw)}" is not a URL`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new Error(`scheme must be ${protocols.join(' or ')}, got ${parsed.protocol}`);
+  }
+}
+
+/**
+ * A URL whose scheme is one of `protocols` (e.g. ['amqp:', 'amqps:']). With `list`, one URL
+ * or several, comma-separated (a broker cluster's nodes), kept as given: the clients split
+ * it (internal/pubsub/broker-addresses.ts).
+ */
 export function url(
   variable: VariableName,
   protocols: readonly string[],
-  options?: Options<string>,
+  options: Options<string> & { list?: boolean } = {},
 ): Field<string> {
   return field(
     variable,
     (raw) => {
-      let parsed: URL;
-      try {
-        parsed = new URL(raw);
-      } catch {
-        throw new Error(`"${redactUrl(raw)}" is not a URL`);
-      }
-      if (!protocols.includes(parsed.protocol)) {
-        throw new Error(`scheme must be ${protocols.join(' or ')}, got ${parsed.protocol}`);
-      }
+      const urls = options.list ? raw.split(',').map((part) => part.trim()) : [raw];
+      if (urls.some((part) => part === '')) throw new Error('has an empty entry in its list');
+      for (const part of urls) checkUrl(part, protocols);
       return raw;
     },
     options,

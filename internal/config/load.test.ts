@@ -37,6 +37,11 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it("takes a cluster's nodes as a comma-separated list", () => {
+    const nodes = 'amqp://u:p@127.0.0.1:5672/%2F,amqps://u:p@node-2:5671/%2F';
+    expect(loadConfig({ IOT_AMQP_URL: nodes }, spec).amqpUrl).toBe(nodes);
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ ...valid, IOT_LOG_LEVEL: '' }, spec).logLevel).toBe('info');
   });
@@ -45,6 +50,11 @@ describe('loadConfig', () => {
     [{}, 'IOT_AMQP_URL: is required but not set'],
     [{ IOT_AMQP_URL: 'nonsense' }, 'IOT_AMQP_URL: "nonsense" is not a URL'],
     [{ IOT_AMQP_URL: 'http://x' }, 'IOT_AMQP_URL: scheme must be amqp: or amqps:, got http:'],
+    [
+      { IOT_AMQP_URL: 'amqp://a:5672,http://b' },
+      'IOT_AMQP_URL: scheme must be amqp: or amqps:, got http:',
+    ],
+    [{ IOT_AMQP_URL: 'amqp://a:5672,,amqp://b' }, 'IOT_AMQP_URL: has an empty entry'],
     [{ ...valid, IOT_LOG_LEVEL: 'verbose' }, 'IOT_LOG_LEVEL: "verbose" is not one of'],
     [{ ...valid, IOT_HTTP_PORT: '80a' }, 'IOT_HTTP_PORT: "80a" is not an integer'],
     [{ ...valid, IOT_HTTP_PORT: '70000' }, 'IOT_HTTP_PORT: 70000 is outside 0..65535'],

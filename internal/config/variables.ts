@@ -16,6 +16,9 @@ export const KNOWN_VARIABLES = [
   'IOT_DATABASE_POOL_SIZE',
   // the broker's management side (tests, provisioning)
   'IOT_RABBITMQ_MANAGEMENT_URL',
+  // a cluster's nodes (utils/stack.sh up --nodes 3), node 1 first
+  'IOT_RABBITMQ_MANAGEMENT_URLS',
+  'IOT_RABBITMQ_NODES',
   'IOT_RABBITMQ_ADMIN_USERNAME',
   'IOT_RABBITMQ_ADMIN_PASSWORD',
   'IOT_RABBITMQ_NODE',

@@ -1,9 +1,12 @@
 // One AMQP connection per process, kept alive by amqplib's recovery (exponential backoff with
 // jitter). After every (re)connect it declares the topology and re-attaches every publisher
 // and consumer that was built on it, so a broker restart or a killed connection heals itself.
+// Given a cluster's nodes, every failure moves the next attempt to the next node, so the
+// connection lands on a surviving node when its own dies.
 import amqplib, { type ChannelModel, type RecoveringChannelModel } from 'amqplib';
 import { topology } from '../routing/index.js';
 import type { Logger } from '../telemetry/index.js';
+import { RotatingAmqpAddress } from './broker-addresses.js';
 import { ConnectionClosedError } from './errors.js';
 
 /** Something that owns channels: it gets a fresh connection after every reconnect. */
@@ -12,6 +15,7 @@ export interface Attachment {
 }
 
 export interface ConnectionOptions {
+  /** One AMQP URL, or a cluster's nodes as a comma-separated list (IOT_AMQP_URL). */
   url: string;
   logger: Logger;
   /** Shown as the connection's name in the management UI. */
@@ -27,13 +31,16 @@ export class AmqpConnection {
   private closed = false;
   private connects = 0;
 
-  private constructor(private readonly logger: Logger) {}
+  private constructor(
+    private readonly logger: Logger,
+    private readonly address: RotatingAmqpAddress,
+  ) {}
 
   static async open(options: ConnectionOptions): Promise<AmqpConnection> {
-    const connection = new AmqpConnection(options.logger);
+    const connection = new AmqpConnection(options.logger, new RotatingAmqpAddress(options.url));
     // waitForConnect: false hands out the connection before the first attempt, so the
     // listeners below see the first 'connect' too.
-    connection.recovering = await amqplib.connect(options.url, {
+    connection.recovering = await amqplib.connect(connection.address.target, {
       clientProperties: { connection_name: options.name },
       recovery: {
         initialDelay: 250,
@@ -104,11 +111,24 @@ export class AmqpConnection {
       this.model = model;
       this.connects++;
       if (this.connects > 1)
-        this.logger.info({ reconnects: this.connects - 1 }, 'AMQP reconnected');
+        this.logger.info(
+          { reconnects: this.connects - 1, broker: this.address.label },
+          'AMQP reconnected',
+        );
     });
+    // Both fire before the next attempt is scheduled: that attempt tries the next node.
     this.recovering.on('disconnect', (error: Error) => {
       this.model = undefined;
-      if (!this.closed) this.logger.warn({ err: error }, 'AMQP connection lost; reconnecting');
+      if (!this.closed)
+        this.logger.warn(
+          { err: error, broker: this.address.label },
+          'AMQP connection lost; reconnecting',
+        );
+      this.address.advance();
+    });
+    this.recovering.on('connect-failed', (error: Error) => {
+      this.logger.debug({ err: error, broker: this.address.label }, 'AMQP connect failed');
+      this.address.advance();
     });
     this.recovering.on(
       'reconnect-scheduled',

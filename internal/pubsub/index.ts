@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './outcome.js';
 export * from './connection.js';
+export * from './broker-addresses.js';
 export * from './publisher.js';
 export * from './consumer.js';
 export * from './mqtt-client.js';

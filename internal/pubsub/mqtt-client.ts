@@ -1,6 +1,7 @@
 // The device side of the broker: MQTT 3.1.1 (what RabbitMQ 3.10's plugin speaks), QoS 1,
 // persistent session, automatic reconnect. mqtt.js keeps unacknowledged QoS 1 publishes in its
-// outgoing store and sends them again after a reconnect.
+// outgoing store and sends them again after a reconnect. Given a cluster's nodes, each
+// reconnect tries the next one (mqtt.js `servers`), so a device moves to a surviving node.
 //
 // Incoming messages go to one listener given at connect time, not per subscribe() call: a
 // persistent session delivers what waited in the broker right after CONNACK, before the caller
@@ -8,8 +9,10 @@
 // not, so a listener added later would lose those messages.
 import mqtt, { type IClientOptions, type MqttClient as RawClient } from 'mqtt';
 import type { Logger } from '../telemetry/index.js';
+import { brokerAddresses, mqttServers } from './broker-addresses.js';
 
 export interface MqttOptions {
+  /** One MQTT URL, or a cluster's nodes as a comma-separated list (IOT_MQTT_URL). */
   url: string;
   clientId: string;
   username: string;
@@ -33,8 +36,13 @@ export class MqttClient {
     private readonly logger: Logger,
   ) {}
 
-  /** Connects and resolves on the first CONNACK; a refused login rejects instead of retrying. */
+  /**
+   * Connects and resolves on the first CONNACK; a refused login rejects instead of retrying.
+   * A node that cannot be reached is skipped for the next one of a cluster's list; when none
+   * of them can be, the last error rejects.
+   */
   static connect(options: MqttOptions): Promise<MqttClient> {
+    const servers = mqttServers(options.url);
     const clientOptions: IClientOptions = {
       protocolVersion: 4,
       clientId: options.clientId,
@@ -48,15 +56,27 @@ export class MqttClient {
       keepalive: options.keepaliveSeconds ?? 30,
       connectTimeout: 10_000,
       ...(options.ca === undefined ? {} : { ca: options.ca }),
+      servers,
     };
-    const raw = mqtt.connect(options.url, clientOptions);
+    const raw = mqtt.connect(brokerAddresses(options.url)[0] ?? options.url, clientOptions);
     const logger = options.logger.child({ clientId: options.clientId });
     return new Promise((resolve, reject) => {
-      const onError = (error: Error) => {
+      // Servers tried so far: mqtt.js moves to the next on each reconnect.
+      let tried = 1;
+      const onReconnect = () => tried++;
+      raw.on('reconnect', onReconnect);
+      const onError = (error: Error & { code?: unknown }) => {
+        // Socket errors carry a string code (ECONNREFUSED...), a refused CONNACK a number:
+        // after the first kind mqtt.js reconnects, to the next server while one is left.
+        if (typeof error.code === 'string' && tried < servers.length) {
+          logger.debug({ err: error }, 'MQTT node unreachable; trying the next');
+          return;
+        }
+        raw.off('reconnect', onReconnect);
         raw.end(true);
         reject(error);
       };
-      raw.once('error', onError);
+      raw.on('error', onError);
       const onMessage = options.onMessage;
       if (onMessage) {
         raw.on('message', (topic, payload) => {
@@ -70,6 +90,7 @@ export class MqttClient {
       }
       raw.once('connect', () => {
         raw.off('error', onError);
+        raw.off('reconnect', onReconnect);
         raw.on('error', (error) => logger.warn({ err: error }, 'MQTT error'));
         raw.on('offline', () => logger.warn('MQTT offline; reconnecting'));
         raw.on('reconnect', () => logger.debug('MQTT reconnecting'));

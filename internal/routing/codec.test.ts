@@ -59,6 +59,7 @@ const roundTrips: { name: string; codec: AnyCodec; message: object }[] = [
       firmwareVersion: '2.4.1',
       mount: 'fixed',
       bootedAtMs: 1_763_846_400_000,
+      reportedAtMs: 1_763_846_401_000,
       state: 'asleep',
     },
   },

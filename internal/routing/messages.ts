@@ -10,6 +10,8 @@ export interface Registration {
   bootedAtMs: number;
   /** What the device runs as now; '' from older firmware, meaning awake. */
   state: 'awake' | 'asleep' | '';
+  /** When the device encoded it (its clock); 0 from older firmware. Orders it against acks. */
+  reportedAtMs: number;
 }
 
 export interface MeasurementBatch {

@@ -23,3 +23,4 @@ export type { RawRetentionOptions } from './raw-retention.js';
 export { BLOCK_COLUMNS, copyHeader, copyTrailer, encodeBlockRow } from './block-copy.js';
 export { classifyDatabaseFailure } from './database-failure.js';
 export type { DatabaseFailure } from './database-failure.js';
+export { reportTime } from './report-time.js';

@@ -42,6 +42,7 @@ const registration = (over: Partial<Registration> = {}): Registration => ({
   firmwareVersion: '1.0.0',
   mount: 'fixed',
   bootedAtMs: 0,
+  reportedAtMs: 0,
   state: 'awake',
   ...over,
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { MeasurementBatch } from '../routing/index.js';
-import { MAX_BATCH_SAMPLES, MAX_MESSAGE_BYTES } from './bounds.js';
+import { MAX_BATCH_SAMPLES, MAX_CLOCK_SKEW_MS, MAX_MESSAGE_BYTES } from './bounds.js';
 import {
+  validateCommandAck,
   validateLocation,
   validateLogLine,
   validateMeasurementBatch,
@@ -135,6 +136,7 @@ describe('other messages', () => {
     firmwareVersion: '1',
     mount: 'fixed' as const,
     bootedAtMs: now,
+    reportedAtMs: now,
     state: 'awake' as const,
   };
   it.each([
@@ -144,8 +146,30 @@ describe('other messages', () => {
     [{ state: 'dozing' }, 'state'],
     [{ mount: '' }, 'mount'],
     [{ sampleFrequencyHz: 1e9 }, 'sample_frequency_hz'],
+    [{ reportedAtMs: 0 }, undefined],
+    [{ reportedAtMs: now + MAX_CLOCK_SKEW_MS + 1 }, 'reported_at_ms'],
+    [{ reportedAtMs: 1 }, 'reported_at_ms'],
   ])('registration %o → %s', (over, field) => {
-    const check = () => validateRegistration({ ...registration, ...over } as typeof registration);
+    const check = () =>
+      validateRegistration({ ...registration, ...over } as typeof registration, now);
+    if (field) expect(check).toThrow(expect.objectContaining({ field }) as Error);
+    else expect(check()).toBeTruthy();
+  });
+
+  const commandAck = {
+    schemaVersion: 1,
+    serial: 'A1',
+    commandId: '0b6f3c52-8f3d-4c1e-9a55-6a0b7e2d1c11',
+    outcome: 'applied' as const,
+    reason: '',
+    atMs: now,
+  };
+  it.each([
+    [{}, undefined],
+    [{ atMs: 0 }, undefined],
+    [{ atMs: now + MAX_CLOCK_SKEW_MS + 1 }, 'at_ms'],
+  ])('command ack %o → %s', (over, field) => {
+    const check = () => validateCommandAck({ ...commandAck, ...over }, now);
     if (field) expect(check).toThrow(expect.objectContaining({ field }) as Error);
     else expect(check()).toBeTruthy();
   });

@@ -78,9 +78,18 @@ function boundedDeviceText(text: string, field: string, max: number): string {
   return cleanDeviceText(text);
 }
 
+/**
+ * A device's report time: 0 (older firmware) or plausible. A time far ahead would make every
+ * later report of that device look older, so it is refused like a batch's start time.
+ */
+function validateReportTimeMs(ms: number, field: string, nowMs: number): void {
+  if (ms !== 0) validateTimeMs(ms, field, nowMs);
+}
+
 /** The registration with its firmware version bounded and cleaned (text.ts). */
-export function validateRegistration(r: Registration): Registration {
+export function validateRegistration(r: Registration, nowMs = Date.now()): Registration {
   validateSerial(r.serial);
+  validateReportTimeMs(r.reportedAtMs, 'reported_at_ms', nowMs);
   const firmwareVersion = boundedDeviceText(
     r.firmwareVersion,
     'firmware_version',
@@ -103,8 +112,9 @@ export function validateRegistration(r: Registration): Registration {
 }
 
 /** A command's ack with its reason bounded and cleaned; the command id is matched later. */
-export function validateCommandAck(a: CommandAck): CommandAck {
+export function validateCommandAck(a: CommandAck, nowMs = Date.now()): CommandAck {
   validateSerial(a.serial);
+  validateReportTimeMs(a.atMs, 'at_ms', nowMs);
   return { ...a, reason: boundedDeviceText(a.reason, 'reason', MAX_ACK_REASON_CHARS) };
 }
 

@@ -54,8 +54,8 @@ const SQL_MIN_INTERVAL_MS = 1_000;
 
 /**
  * The ranges each query runs over, ending at the run's end: a day and 90 days read the
- * features' aggregates; 15 minutes holds too many samples to read them all (the waveform falls
- * back to the windows' peaks). "10 s of the run" lies inside the simulator's run.
+ * features' aggregates; 15 minutes holds too many samples to read them all (the waveform reads
+ * the blocks' extrema). "10 s of the run" lies inside the simulator's run.
  */
 const RANGES_MS = { '15 minutes': 15 * 60_000, '24 hours': 86_400_000, '90 days': 90 * 86_400_000 };
 /** Inside the run, short enough for the waveform to be read sample by sample. */
@@ -286,6 +286,8 @@ describe('the provisioned dashboards on real data', () => {
       ],
     ];
     const rowCounts = new Map<string, number>();
+    /** The waveform panel's lowest and highest point per range. */
+    const waveformExtremes = new Map<string, [number, number]>();
     for (const [range, from, to] of ranges) {
       // The run's 10 s hold the sensor's waveform and features, not the fleet's commands.
       const inRange =
@@ -306,6 +308,13 @@ describe('the provisioned dashboards on real data', () => {
         try {
           const result = await readonly.query(sql);
           rowCounts.set(`${range} ${q.where}`, result.rowCount ?? 0);
+          if (q.where === 'Raw waveform A') {
+            const points = result.rows as { low: number; high: number }[];
+            waveformExtremes.set(range, [
+              Math.min(...points.map((p) => p.low)),
+              Math.max(...points.map((p) => p.high)),
+            ]);
+          }
           const problem = shapeProblem(q, result);
           if (problem) problems.push(`${q.dashboard} / ${q.where} (${range}): ${problem}`);
         } catch (error) {
@@ -318,6 +327,22 @@ describe('the provisioned dashboards on real data', () => {
     expect(problems).toEqual([]);
     // Sample by sample over 10 s: far more points than the ten 1 s windows there.
     expect(rowCounts.get(`${RAW_RANGE} Raw waveform A`)).toBeGreaterThan(100);
+    // Over every range holding the whole run, the waveform's extremes are the run's lowest and
+    // highest stored sample, whether read sample by sample or from the blocks' extrema: no
+    // spike is lost to downsampling.
+    const { rows: truth } = await readonly.query<{ low: number; high: number }>(
+      `SELECT min(v) AS low, max(v) AS high
+       FROM sensor_measurement m CROSS JOIN LATERAL unnest(m.samples) AS v
+       WHERE m.sensor_id = (SELECT id FROM sensor WHERE serial_number = $1)`,
+      [MACHINE],
+    );
+    // float4 both: the panel's UNION with the features' branches widens them to float8.
+    const float4 = (pair: readonly number[] | undefined) => pair?.map((v) => Math.fround(v));
+    for (const range of Object.keys(RANGES_MS)) {
+      expect(float4(waveformExtremes.get(range)), range).toEqual(
+        float4([truth[0]!.low, truth[0]!.high]),
+      );
+    }
   });
 
   it('run every PromQL expression against Prometheus, which scraped the run, and get series', async () => {

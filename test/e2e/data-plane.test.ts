@@ -8,32 +8,58 @@ import { execFileSync } from 'node:child_process';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEAD_LETTER_QUEUE, QUEUES } from '../../internal/routing/index.js';
-import { rabbitAdmin } from '../../utils/test/brokers.js';
+import { deadLetterCount, rabbitAdmin } from '../../utils/test/brokers.js';
 import { blockJoints, count, testPool } from '../../utils/test/database.js';
 import {
-  Platform,
-  deadLetterCount,
-  everyConfirmedSampleStored,
-  sensorId,
-  storedSamples,
-} from '../../utils/test/platform.js';
+  type SensorSummary,
+  everyConfirmedSampleStored as everyConfirmedSampleStoredIn,
+  samplesStored,
+  startSensors,
+} from '../../utils/test/fleet.js';
+import { startService, type ServiceProcess } from '../../utils/test/processes.js';
 import { repoRoot } from '../../utils/test/stack-env.js';
 
 let pool: pg.Pool;
+let services: ServiceProcess[] = [];
 const workDir = mkdtempSync(path.join(tmpdir(), 'iot-e2e-'));
-const platform = new Platform(workDir);
 
-const rowsOf = (serial: string) => storedSamples(pool, serial);
+async function startPlatform() {
+  for (const name of ['sensor-registry', 'sensor-measurements-ingester', 'sensor-logs-ingester']) {
+    services.push(
+      await startService(name, { env: { IOT_SENSOR_LOG_DIR: path.join(workDir, 'sensor-logs') } }),
+    );
+  }
+}
+
+/** Serials this file's simulators used: their broker users and command queues go afterwards. */
+const devices: string[] = [];
+
+async function startSimulator(sensors: string[], extra: string[] = []) {
+  devices.push(...sensors.map((spec) => spec.split(':')[0] ?? spec));
+  const started = await startSensors(workDir, sensors, extra);
+  services.push(started.simulator);
+  return started;
+}
+
+const sensorId = async (serial: string) =>
+  count(pool, 'SELECT id AS n FROM sensor WHERE serial_number = $1', [serial]);
+const rowsOf = (serial: string) => samplesStored(pool, serial);
+const everyConfirmedSampleStored = (sensors: SensorSummary[]) =>
+  everyConfirmedSampleStoredIn(pool, sensors);
 
 beforeAll(async () => {
   pool = testPool();
   const admin = rabbitAdmin();
   for (const q of [...Object.values(QUEUES), DEAD_LETTER_QUEUE]) await admin.purgeQueue(q);
 });
-afterEach(() => platform.stopAll());
+afterEach(async () => {
+  for (const service of services.reverse()) await service.stop('SIGKILL');
+  services = [];
+});
 afterAll(async () => {
   await pool.end();
-  await platform.forgetDevices();
+  const admin = rabbitAdmin();
+  for (const serial of devices) await admin.deleteDevice(serial);
 });
 
 describe('the data plane, end to end', () => {
@@ -46,22 +72,22 @@ describe('the data plane, end to end', () => {
       [`E2E${run}-D`, 500, 'fixed'],
       [`E2E${run}-E`, 1000, 'mobile'],
     ] as const;
-    await platform.startDataPlane();
-    const { simulator, summary } = await platform.startSimulator(
+    await startPlatform();
+    const { simulator, summary } = await startSimulator(
       specs.map(([serial, hz, mount]) => `${serial}:${hz}:${mount}`),
       ['--duration', '10'],
     );
     expect(await simulator.exit).toBe(0);
-    const sensors = summary();
+    const sensors = summary().sensors;
     expect(sensors.map((s) => s.serial).sort()).toEqual(specs.map(([serial]) => serial));
     for (const s of sensors) {
       expect(s.samplesConfirmed, s.serial).toBeGreaterThanOrEqual(s.sampleRateHz * 8);
       expect(s.samplesDropped).toBe(0);
     }
-    await everyConfirmedSampleStored(pool, sensors);
+    await everyConfirmedSampleStored(sensors);
 
     for (const [serial, hz, mount] of specs) {
-      const id = await sensorId(pool, serial);
+      const id = await sensorId(serial);
       // Enrolled once.
       expect(
         await count(pool, 'SELECT count(*) AS n FROM sensor WHERE serial_number = $1', [serial]),
@@ -112,8 +138,8 @@ describe('the data plane, end to end', () => {
   it('a broker outage: every sample measured meanwhile is stored after recovery', async () => {
     const run = Date.now().toString(36).slice(-5).toUpperCase();
     const serials = [`OUT${run}-A`, `OUT${run}-B`];
-    await platform.startDataPlane();
-    const { simulator, summary } = await platform.startSimulator([
+    await startPlatform();
+    const { simulator, summary } = await startSimulator([
       `${serials[0]}:500`,
       `${serials[1]}:200:mobile`,
     ]);
@@ -132,11 +158,11 @@ describe('the data plane, end to end', () => {
       { timeout: 60_000, interval: 500 },
     );
     expect(await simulator.stop('SIGTERM')).toBe(0);
-    const sensors = summary();
+    const sensors = summary().sensors;
     for (const s of sensors) {
       expect(s.samplesDropped, s.serial).toBe(0);
       expect(s.samplesConfirmed, s.serial).toBe(s.samplesMeasured);
     }
-    await everyConfirmedSampleStored(pool, sensors);
+    await everyConfirmedSampleStored(sensors);
   });
 });

@@ -17,7 +17,12 @@ import {
   registrationCodec,
 } from '../../internal/routing/index.js';
 import type { AmqpConnection, Publisher } from '../../internal/pubsub/index.js';
-import { openConnection, rabbitAdmin, required } from '../../utils/test/brokers.js';
+import {
+  deadLetterCount,
+  openConnection,
+  rabbitAdmin,
+  required,
+} from '../../utils/test/brokers.js';
 import {
   blockJoints,
   count,
@@ -27,13 +32,11 @@ import {
 } from '../../utils/test/database.js';
 import { pointIotctlAt, runIotctl, spawnIotctl } from '../../utils/test/iotctl.js';
 import {
-  Platform,
-  deadLetterCount,
   everyConfirmedSampleStored,
-  sensorId,
-  storedSamples,
+  samplesStored,
   type SensorSummary,
-} from '../../utils/test/platform.js';
+} from '../../utils/test/fleet.js';
+import { Platform, sensorId } from '../../utils/test/platform.js';
 import type { ServiceProcess } from '../../utils/test/processes.js';
 import { repoRoot, stackEnv } from '../../utils/test/stack-env.js';
 
@@ -124,6 +127,7 @@ describe('faults, end to end', () => {
       firmwareVersion: '1.0\u0000evil',
       mount: 'fixed',
       bootedAtMs: Date.now(),
+      reportedAtMs: Date.now(),
       state: '',
     });
     await broker.publisher.publish(EXCHANGE, deviceKey(serial, 'registry'), body);
@@ -148,7 +152,7 @@ describe('faults, end to end', () => {
       `PGO${r}-C:200:mobile`,
     ]);
     await vi.waitFor(
-      async () => expect(await storedSamples(pool, `PGO${r}-A`)).toBeGreaterThan(2000),
+      async () => expect(await samplesStored(pool, `PGO${r}-A`)).toBeGreaterThan(2000),
       {
         timeout: 30_000,
         interval: 250,
@@ -180,7 +184,7 @@ describe('faults, end to end', () => {
       interval: 500,
     });
     expect(await simulator.stop('SIGTERM')).toBe(0);
-    const sensors = summary();
+    const sensors = summary().sensors;
     for (const s of sensors) expect(s.samplesDropped, s.serial).toBe(0);
     await storedOnceWithoutGaps(sensors);
     for (const s of sensors) {
@@ -205,7 +209,7 @@ describe('faults, end to end', () => {
       ['--batch-interval', '250ms'],
     );
     await vi.waitFor(
-      async () => expect(await storedSamples(pool, `LCK${r}-A`)).toBeGreaterThan(500),
+      async () => expect(await samplesStored(pool, `LCK${r}-A`)).toBeGreaterThan(500),
       {
         timeout: 30_000,
         interval: 250,
@@ -235,7 +239,7 @@ describe('faults, end to end', () => {
     expect(mostUnacked).toBeLessThanOrEqual(PREFETCH);
     expect(mostReady).toBeGreaterThan(0);
     expect(await simulator.stop('SIGTERM')).toBe(0);
-    await storedOnceWithoutGaps(summary());
+    await storedOnceWithoutGaps(summary().sensors);
     expect(await deadLetterCount()).toBe(0);
   });
 
@@ -248,9 +252,9 @@ describe('faults, end to end', () => {
       `KIL${r}-B:500`,
     ]);
     for (let kill = 1; kill <= 3; kill++) {
-      const before = await storedSamples(pool, `KIL${r}-A`);
+      const before = await samplesStored(pool, `KIL${r}-A`);
       await vi.waitFor(
-        async () => expect(await storedSamples(pool, `KIL${r}-A`)).toBeGreaterThan(before + 1000),
+        async () => expect(await samplesStored(pool, `KIL${r}-A`)).toBeGreaterThan(before + 1000),
         {
           timeout: 30_000,
           interval: 250,
@@ -260,7 +264,7 @@ describe('faults, end to end', () => {
       replica = await platform.start('sensor-measurements-ingester', { env });
     }
     expect(await simulator.stop('SIGTERM')).toBe(0);
-    await storedOnceWithoutGaps(summary());
+    await storedOnceWithoutGaps(summary().sensors);
     expect(await deadLetterCount()).toBe(0);
     await replica.stop('SIGTERM');
   });
@@ -272,7 +276,7 @@ describe('faults, end to end', () => {
       `TRM${r}-B:200:mobile`,
     ]);
     await vi.waitFor(
-      async () => expect(await storedSamples(pool, `TRM${r}-A`)).toBeGreaterThan(1000),
+      async () => expect(await samplesStored(pool, `TRM${r}-A`)).toBeGreaterThan(1000),
       {
         timeout: 30_000,
         interval: 250,
@@ -307,7 +311,7 @@ describe('faults, end to end', () => {
     await platform.start('sensor-logs-ingester', { env });
     api = await platform.start('iot-api', { https: true, httpPort: api.httpPort });
     expect(await simulator.stop('SIGTERM')).toBe(0);
-    await storedOnceWithoutGaps(summary());
+    await storedOnceWithoutGaps(summary().sensors);
     await rabbitAdmin().purgeQueue(QUEUES.measurementsAnalytics);
   });
 
@@ -409,7 +413,7 @@ describe('dead letters for operators, through the real iotctl', () => {
       replayed: 3,
       byQueue: { [QUEUES.measurementsDbWriter]: 3 },
     });
-    await vi.waitFor(async () => expect(await storedSamples(pool, serial)).toBe(300), RECOVERY);
+    await vi.waitFor(async () => expect(await samplesStored(pool, serial)).toBe(300), RECOVERY);
     // The junk stays for an operator to look at; nothing replayed came back.
     expect(await deadLetterCount()).toBe(1);
   });

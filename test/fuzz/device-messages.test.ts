@@ -81,6 +81,7 @@ const valid = fc.oneof(
           firmwareVersion: r.firmwareVersion,
           mount: r.mount === '' ? 'fixed' : (r.mount as 'fixed'),
           bootedAtMs: now,
+          reportedAtMs: now,
           state: 'awake',
         }),
       ] as const,

@@ -41,12 +41,14 @@ async function fillDay(owner: pg.Pool, end: Date): Promise<void> {
      SELECT $1, organization_id, $2, id, $3 FROM target WHERE name = 'bench-press'`,
     [SERIAL, RATE_HZ, end],
   );
-  // One second of a 50 Hz sine with noise, repeated: a block per second of the day.
+  // One second of a 50 Hz sine with noise, repeated: a block per second of the day, with its
+  // extrema as the ingester writes them (migration 0021).
   await owner.query(
-    `INSERT INTO sensor_measurement
-       (sensor_id, start_time, end_time, sample_rate_hz, sequence, sample_count, samples)
+    `INSERT INTO sensor_measurement (sensor_id, start_time, end_time, sample_rate_hz, sequence,
+       sample_count, sample_min, sample_max, samples)
      SELECT s.id, $2::timestamptz - (i * interval '1 second'),
        $2::timestamptz - ((i - 1) * interval '1 second'), ${RATE_HZ}, ${DAY_S} - i, ${RATE_HZ},
+       (SELECT min(v) FROM unnest(w.samples) AS v), (SELECT max(v) FROM unnest(w.samples) AS v),
        w.samples
      FROM sensor s,
        (SELECT array_agg((sin(2 * pi() * 50 * n / ${RATE_HZ}.0) + random() * 0.1)::real ORDER BY n)

@@ -19,6 +19,8 @@ import { sql, sqlSeries } from './sql-query.js';
  */
 const RAW_SAMPLE_BUDGET = 500_000;
 
+const SENSOR_ID = `(SELECT id FROM sensor WHERE serial_number = '$sensor')`;
+
 /** Whether the range holds few enough of the sensor's samples to read them all. */
 const RAW_IN_BUDGET = `((SELECT sample_frequency FROM sensor WHERE serial_number = '$sensor')
       * extract(epoch FROM $__timeTo()::timestamptz - $__timeFrom()::timestamptz) <= ${RAW_SAMPLE_BUDGET})`;
@@ -34,19 +36,61 @@ const RAW_BRANCH = `  SELECT $__timeGroupAlias(u.at, $__interval), min(u.v) AS "
     SELECT m.start_time + (x.n - 1) / m.sample_rate_hz * interval '1 second' AS at, x.v
     FROM unnest(m.samples) WITH ORDINALITY AS x (v, n)
   ) AS u
-  WHERE m.sensor_id = (SELECT id FROM sensor WHERE serial_number = '$sensor')
+  WHERE m.sensor_id = ${SENSOR_ID}
     AND m.start_time > $__timeFrom()::timestamptz - interval '10 minutes'
     AND m.start_time < $__timeTo() AND m.end_time > $__timeFrom()
     AND $__timeFilter(u.at) AND ${RAW_IN_BUDGET}
   GROUP BY 1`;
 
 /**
- * Past the budget (a day of a 10 kHz sensor is 864 million samples), ± the highest absolute
- * sample of the windows in each bucket: the envelope the spikes set, from the features and
- * their per-minute and per-hour aggregates.
+ * Blocks an extrema point may read: two float4 of each (migration 0021), about 1 µs a block
+ * (bench:dashboards: a day of 1 s blocks, 86,400, in 0.1 s), so a week of them answers in
+ * well under a second. Counted with a LIMIT over the primary key, so the gate itself stays
+ * cheap on any range.
+ */
+const BLOCK_BUDGET = 700_000;
+
+/** Whether the range holds few enough of the sensor's blocks to read their extrema. */
+const BLOCKS_IN_BUDGET = `((SELECT count(*) FROM (
+        SELECT 1 FROM sensor_measurement
+        WHERE sensor_id = ${SENSOR_ID} AND $__timeFilter(start_time)
+        LIMIT ${BLOCK_BUDGET + 1}) AS b) <= ${BLOCK_BUDGET})`;
+
+/**
+ * Whether the blocks still cover the range: raw-data retention (7 days) drops blocks while the
+ * features of that time stay, so the oldest block must not be later than the range's start or
+ * the sensor's first feature window, whichever is later (a sensor without features: covered).
+ */
+const BLOCKS_COVER_RANGE = `((SELECT min(start_time) FROM sensor_measurement
+        WHERE sensor_id = ${SENSOR_ID})
+      <= GREATEST($__timeFrom()::timestamptz, COALESCE((SELECT min(window_start)
+        FROM sensor_feature WHERE sensor_id = ${SENSOR_ID}), 'infinity')))`;
+
+/** Past the sample budget, where block extrema answer. */
+const EXTREMA_GATE = `NOT ${RAW_IN_BUDGET} AND ${BLOCKS_IN_BUDGET} AND ${BLOCKS_COVER_RANGE}`;
+
+/**
+ * Past the sample budget, the lowest and highest sample per bucket from the blocks' own
+ * extrema: exact, since a bucket's extremes are the extremes of its blocks' (a block counts
+ * in the bucket it starts in; long ranges have buckets of many blocks). Blocks stored before
+ * migration 0021 have none and are read whole.
+ */
+const EXTREMA_BRANCH = `  SELECT $__timeGroupAlias(m.start_time, $__interval),
+    min(COALESCE(m.sample_min, (SELECT min(v) FROM unnest(m.samples) AS v))) AS "low",
+    max(COALESCE(m.sample_max, (SELECT max(v) FROM unnest(m.samples) AS v))) AS "high"
+  FROM sensor_measurement m
+  WHERE m.sensor_id = ${SENSOR_ID} AND $__timeFilter(m.start_time)
+    AND ${EXTREMA_GATE}
+  GROUP BY 1`;
+
+/**
+ * Otherwise (too many blocks, or a range reaching back past raw-data retention), ± the highest
+ * absolute sample of the windows in each bucket: the envelope the spikes set, from the
+ * features and their per-minute and per-hour aggregates.
  */
 const WAVEFORM_SQL = unionInTimeOrder([
   RAW_BRANCH,
+  EXTREMA_BRANCH,
   ...featureTrendBranches(
     [
       {
@@ -60,7 +104,7 @@ const WAVEFORM_SQL = unionInTimeOrder([
         aggregates: 'max(f.acceleration_peak_g)',
       },
     ],
-    `NOT ${RAW_IN_BUDGET}`,
+    `NOT ${RAW_IN_BUDGET} AND NOT (${EXTREMA_GATE})`,
   ),
 ]);
 

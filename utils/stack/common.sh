@@ -3,8 +3,18 @@
 # derived from the checkout's path, port checks, the Debian packages and the lock.
 # Sourced by utils/stack.sh, after REPO_ROOT is set; defines functions and constants only.
 
-readonly STACK_DIR="$REPO_ROOT/.stack"
+# IOT_STACK_DIR: a second stack of the same checkout elsewhere (an absolute path; the
+# cluster e2e runs its own under .stack/), with names and ports of its own.
+readonly DEFAULT_STACK_DIR="$REPO_ROOT/.stack"
+readonly STACK_DIR="${IOT_STACK_DIR:-$DEFAULT_STACK_DIR}"
+[[ "$STACK_DIR" == /* ]] || {
+  printf 'stack: error: IOT_STACK_DIR must be an absolute path, not %s\n' "$STACK_DIR" >&2
+  exit 1
+}
 readonly BASE_PORT_FILE="$STACK_DIR/base-port"
+readonly NODE_COUNT_FILE="$STACK_DIR/nodes"
+# A cluster has at most three nodes: the extra nodes' ports (below) have room for two.
+readonly MAX_NODES=3
 readonly LOCK_FILE="$STACK_DIR/.lock"
 
 # Seconds each server gets to become ready.
@@ -23,10 +33,13 @@ is_root() { [[ "$(id -u)" -eq 0 ]]; }
 
 # Sets PATH_HASH, BASE_PORT, every *_PORT and RABBITMQ_NODE. The base port comes from
 # IOT_STACK_BASE_PORT, else from the one recorded by the last `up` (so `status` and `down`
-# find a stack started with an override), else from the checkout's path.
+# find a stack started with an override), else from the checkout's path (the stack
+# directory's, for an IOT_STACK_DIR of its own).
 # shellcheck disable=SC2034 # the names and ports are for the other parts
 derive_names_and_ports() {
-  PATH_HASH="$(printf '%s' "$REPO_ROOT" | sha256sum | cut -c1-8)"
+  local hashed="$REPO_ROOT"
+  [[ "$STACK_DIR" == "$DEFAULT_STACK_DIR" ]] || hashed="$STACK_DIR"
+  PATH_HASH="$(printf '%s' "$hashed" | sha256sum | cut -c1-8)"
   RABBITMQ_NODE="iot-$PATH_HASH@localhost"
   local derived=$((20000 + (16#$PATH_HASH % 1000) * 10))
   RECORDED_BASE_PORT=""
@@ -52,6 +65,33 @@ derive_names_and_ports() {
   API_PORT=$((BASE_PORT + 8))
   # MQTT over TLS, what devices use; the plain MQTT port stays on loopback only.
   MQTTS_PORT=$((BASE_PORT + 9))
+  # The extra nodes of a cluster (up --nodes 3) take the ten ports 10000 below the base:
+  # node k at EXTRA_BASE + 5(k-2) + 0 AMQP, 1 management, 2 MQTT, 3 MQTTS, 4 distribution.
+  # Derived bases are 20000-29990, so these are 10000-19999, where no checkout's base
+  # ports are: a cluster never takes another checkout's ports. (No Prometheus listener on
+  # the extra nodes: five ports each is what fits; node 1's metrics cover the cluster.)
+  EXTRA_BASE_PORT=$((BASE_PORT - 10000))
+}
+
+# shellcheck disable=SC2034 # NODE_COUNT is for the other parts
+# Sets NODE_COUNT: --nodes N (given as $1), else the count recorded by the stack's first
+# `up` (a cluster stays a cluster for `status` and `down`), else 1.
+choose_node_count() {
+  local requested=${1:-} recorded=""
+  [[ -f "$NODE_COUNT_FILE" ]] && recorded="$(<"$NODE_COUNT_FILE")"
+  if [[ -n "$requested" ]]; then
+    if ! [[ "$requested" =~ ^[1-9]$ ]] || ((requested > MAX_NODES)); then
+      die "--nodes takes 1 to $MAX_NODES, not '$requested'"
+    fi
+    NODE_COUNT=$requested
+  elif [[ "$recorded" =~ ^[1-9]$ ]]; then
+    NODE_COUNT=$recorded
+  else
+    NODE_COUNT=1
+  fi
+  if ((NODE_COUNT > 1 && EXTRA_BASE_PORT < 1024)); then
+    die "a cluster needs a base port of 11024 or more (its extra nodes use base-10000...base-9991)"
+  fi
 }
 
 # True when something listens on the TCP port (any local address).
@@ -79,7 +119,7 @@ require_ports_free() {
     if port_listening "$port"; then
       die "port $port (for $component) is already in use by: $(port_owner "$port")." \
         "It is not this checkout's stack. Stop that process or pick other ports:" \
-        "IOT_STACK_BASE_PORT=<n> utils/stack.sh up  (ports n..n+8 must be free)"
+        "IOT_STACK_BASE_PORT=<n> utils/stack.sh up  (ports n..n+9 must be free; n-10000..n-9991 too for a cluster)"
     fi
   done
 }

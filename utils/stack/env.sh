@@ -32,7 +32,17 @@ load_or_generate_secrets() {
 # Writes .stack/env (0600) atomically: KEY='value' lines a shell can source. Values are
 # hex secrets, numbers, paths and URLs built from them: none contains a quote.
 write_env_file() {
-  local tmp="$ENV_FILE.tmp.$$"
+  local tmp="$ENV_FILE.tmp.$$" index amqp_urls="" mqtt_urls="" nodes="" management_urls=""
+  # Every node's address, node 1 first, comma-separated: clients move to the next one when
+  # theirs fails (internal/pubsub/broker-addresses.ts).
+  for ((index = 1; index <= NODE_COUNT; index++)); do
+    select_rabbitmq_node "$index"
+    amqp_urls+="${amqp_urls:+,}amqp://$RABBITMQ_SERVICES_USER:$IOT_RABBITMQ_SERVICES_PASSWORD@127.0.0.1:$NODE_AMQP_PORT/%2F"
+    mqtt_urls+="${mqtt_urls:+,}mqtts://localhost:$NODE_MQTTS_PORT"
+    nodes+="${nodes:+,}$NODE_NAME"
+    management_urls+="${management_urls:+,}http://127.0.0.1:$NODE_MANAGEMENT_PORT"
+  done
+  select_rabbitmq_node 1
   (
     umask 077
     cat >"$tmp" <<EOF
@@ -41,11 +51,13 @@ write_env_file() {
 IOT_STACK_DIR='$STACK_DIR'
 IOT_STACK_BASE_PORT='$BASE_PORT'
 IOT_RABBITMQ_NODE='$RABBITMQ_NODE'
+IOT_RABBITMQ_NODES='$nodes'
 IOT_RABBITMQ_HOME='$RABBITMQ_DIR'
 IOT_RABBITMQ_EPMD_PORT='$EPMD_PORT'
-IOT_AMQP_URL='amqp://$RABBITMQ_SERVICES_USER:$IOT_RABBITMQ_SERVICES_PASSWORD@127.0.0.1:$AMQP_PORT/%2F'
-IOT_MQTT_URL='mqtts://localhost:$MQTTS_PORT'
+IOT_AMQP_URL='$amqp_urls'
+IOT_MQTT_URL='$mqtt_urls'
 IOT_RABBITMQ_MANAGEMENT_URL='http://127.0.0.1:$MANAGEMENT_PORT'
+IOT_RABBITMQ_MANAGEMENT_URLS='$management_urls'
 IOT_RABBITMQ_PROMETHEUS_URL='http://127.0.0.1:$PROMETHEUS_PORT/metrics'
 IOT_RABBITMQ_ADMIN_USERNAME='$RABBITMQ_ADMIN_USER'
 IOT_RABBITMQ_ADMIN_PASSWORD='$IOT_RABBITMQ_ADMIN_PASSWORD'

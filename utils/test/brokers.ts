@@ -2,7 +2,13 @@
 // a raw channel to look into queues, all from `.stack/env`.
 import { readFileSync } from 'node:fs';
 import amqplib, { type Channel, type ChannelModel, type GetMessage } from 'amqplib';
-import { AmqpConnection, Publisher, RabbitAdmin } from '../../internal/pubsub/index.js';
+import {
+  AmqpConnection,
+  Publisher,
+  RabbitAdmin,
+  brokerAddresses,
+} from '../../internal/pubsub/index.js';
+import { DEAD_LETTER_QUEUE } from '../../internal/routing/index.js';
 import { createLogger } from '../../internal/telemetry/index.js';
 import { stackEnv } from './stack-env.js';
 
@@ -11,10 +17,11 @@ export const testLogger = createLogger(
   process.env.TEST_LOG_LEVEL === 'debug' ? 'debug' : 'silent',
 );
 
-export function rabbitAdmin(): RabbitAdmin {
+/** The management API of node 1, or of the node at `managementUrl` (a cluster's other nodes). */
+export function rabbitAdmin(managementUrl?: string): RabbitAdmin {
   const env = stackEnv();
   return new RabbitAdmin({
-    url: required(env, 'IOT_RABBITMQ_MANAGEMENT_URL'),
+    url: managementUrl ?? required(env, 'IOT_RABBITMQ_MANAGEMENT_URL'),
     username: required(env, 'IOT_RABBITMQ_ADMIN_USERNAME'),
     password: required(env, 'IOT_RABBITMQ_ADMIN_PASSWORD'),
   });
@@ -32,11 +39,32 @@ export async function openConnection(
   return { connection, publisher };
 }
 
-/** A plain amqplib channel for looking into queues without any of our own code in the way. */
+/**
+ * A plain amqplib channel for looking into queues without any of our own code in the way, on
+ * the first node of IOT_AMQP_URL that answers (a cluster may have lost one).
+ */
 export async function rawChannel(): Promise<{ model: ChannelModel; channel: Channel }> {
-  const model = await amqplib.connect(required(stackEnv(), 'IOT_AMQP_URL'));
-  const channel = await model.createChannel();
-  return { model, channel };
+  const failures: unknown[] = [];
+  for (const url of brokerAddresses(required(stackEnv(), 'IOT_AMQP_URL'))) {
+    try {
+      const model = await amqplib.connect(url);
+      const channel = await model.createChannel();
+      return { model, channel };
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  throw new AggregateError(failures, 'no broker node answered');
+}
+
+/** Ready messages in the dead-letter queue, asked of the broker itself. */
+export async function deadLetterCount(): Promise<number> {
+  const { model, channel } = await rawChannel();
+  try {
+    return (await channel.checkQueue(DEAD_LETTER_QUEUE)).messageCount;
+  } finally {
+    await model.close();
+  }
 }
 
 /** Takes every message currently ready in `queue` (acking them). */

@@ -1,16 +1,10 @@
 // vitest global setup for the integration project: bring up the local stack (installing what
 // is missing), apply the migrations, and afterwards stop the stack again if this run started it.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import path from 'node:path';
-import { repoRoot, serviceEnv } from './stack-env.js';
-
-const run = promisify(execFile);
-const stackScript = path.join(repoRoot, 'utils/stack.sh');
+import { migrate, stack } from './stack-control.js';
 
 async function stackIsUp(): Promise<boolean> {
   try {
-    await run(stackScript, ['status'], { cwd: repoRoot });
+    await stack(['status']);
     return true;
   } catch {
     return false;
@@ -20,18 +14,10 @@ async function stackIsUp(): Promise<boolean> {
 export default async function setup(): Promise<() => Promise<void>> {
   const wasUp = await stackIsUp();
   // `up` on a running stack is quick and re-checks users and roles.
-  const up = await run(stackScript, ['up'], { cwd: repoRoot, maxBuffer: 64 * 1024 * 1024 }).catch(
-    (error: { stdout?: string; stderr?: string }) => {
-      throw new Error(`utils/stack.sh up failed:\n${error.stdout ?? ''}\n${error.stderr ?? ''}`);
-    },
-  );
+  const up = await stack(['up']);
   if (process.env.CI) process.stdout.write(up.stdout);
-  await run('npx', ['tsx', 'cmd/migrate/main.ts'], { cwd: repoRoot, env: serviceEnv() }).catch(
-    (error: { stdout?: string; stderr?: string }) => {
-      throw new Error(`migrations failed:\n${error.stdout ?? ''}\n${error.stderr ?? ''}`);
-    },
-  );
+  await migrate();
   return async () => {
-    if (!wasUp) await run(stackScript, ['down'], { cwd: repoRoot });
+    if (!wasUp) await stack(['down']);
   };
 }

@@ -28,8 +28,13 @@ export function parseEnvFile(text: string): Record<string, string> {
   return env;
 }
 
+/**
+ * The env of the stack in use: the checkout's own, or the one in IOT_STACK_DIR when a test
+ * runs a stack of its own (test/e2e/cluster.test.ts stubs it for its duration).
+ */
 export function stackEnv(): Record<string, string> {
-  return parseEnvFile(readFileSync(stackEnvFile, 'utf8'));
+  const dir = process.env.IOT_STACK_DIR;
+  return parseEnvFile(readFileSync(dir ? path.join(dir, 'env') : stackEnvFile, 'utf8'));
 }
 
 /** The stack's env merged over the process env: what a service started by a test sees. */

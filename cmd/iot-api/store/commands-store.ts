@@ -3,6 +3,7 @@
 // whichever API replica holds a `--wait` stream hears about it.
 import type { Static } from 'typebox';
 import type { Command, CommandStatus } from '../../../internal/api-contract/index.js';
+import { reportTime } from '../../../internal/storage/index.js';
 import type { Queryable } from './queryable.js';
 import type { SensorState } from './sensors-store.js';
 
@@ -170,6 +171,8 @@ export async function recordAck(
     commandId: string;
     outcome: 'applied' | 'rejected' | 'expired';
     reason: string;
+    /** When the device answered (its clock; 0 from older firmware). */
+    atMs: number;
   },
 ): Promise<boolean> {
   if (!UUID.test(ack.commandId)) return false;
@@ -183,18 +186,17 @@ export async function recordAck(
   );
   if (!moved) return false;
   if (ack.outcome === 'applied') {
-    // The device now runs with what it applied (until it reports otherwise).
-    if (moved.command === 'set_sample_frequency') {
-      await db.query('UPDATE sensor SET sample_frequency = $2, last_seen = now() WHERE id = $1', [
-        moved.sensor_id,
-        moved.params.sampleFrequencyHz,
-      ]);
-    } else {
-      await db.query('UPDATE sensor SET state = $2, last_seen = now() WHERE id = $1', [
-        moved.sensor_id,
-        moved.command === 'sleep' ? 'asleep' : 'awake',
-      ]);
-    }
+    // The device now runs with what it applied, unless an announcement it sent after this
+    // ack was stored first (reported_at, migration 0020).
+    const [column, value] =
+      moved.command === 'set_sample_frequency'
+        ? ['sample_frequency', moved.params.sampleFrequencyHz]
+        : ['state', moved.command === 'sleep' ? 'asleep' : 'awake'];
+    await db.query(
+      `UPDATE sensor SET ${column} = $2, reported_at = GREATEST(reported_at, $3), last_seen = now()
+       WHERE id = $1 AND ($3::timestamptz IS NULL OR reported_at IS NULL OR $3 >= reported_at)`,
+      [moved.sensor_id, value, reportTime(ack.atMs)],
+    );
   } else if (ack.outcome === 'rejected') {
     await restoreDesired(db, moved.sensor_id, aspectOf(moved.command));
   }
