@@ -12,6 +12,8 @@
 #   utils/stack.sh createdb NAME   a fresh database like iot (same roles, PostGIS), NAME iot_*:
 #                                  for runs that want tables of their own (npm run bench)
 #   utils/stack.sh dropdb NAME     drop it, closing its connections
+#   utils/stack.sh pg_ctl MODE ... pg_ctl on our PostgreSQL as its owner (fault tests:
+#                                  `pg_ctl stop -m immediate`, `pg_ctl start`)
 #
 # Servers already on the machine (system RabbitMQ, epmd, PostgreSQL, Mosquitto...) are never
 # touched and their ports never used: every port is derived from the checkout's path, so
@@ -90,6 +92,7 @@ main() {
       cmd_status
       ;;
     rabbitmqctl) rabbitmqctl "$@" ;;
+    pg_ctl) cmd_pg_ctl "$@" ;;
     createdb)
       (($# == 1)) || usage
       cmd_createdb "$1"

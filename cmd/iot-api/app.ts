@@ -14,7 +14,8 @@ import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type pg from 'pg';
 import type { Registry } from 'prom-client';
-import type { Logger } from '../../internal/telemetry/index.js';
+import type { DeadLetterBox } from '../../internal/pubsub/index.js';
+import type { Logger, ReadinessCheck } from '../../internal/telemetry/index.js';
 import { authenticate, requireRole } from './authenticate.js';
 import { refuseWrongBodyTypes } from './body-types.js';
 import type { CommandDispatcher } from './command-dispatcher.js';
@@ -23,6 +24,7 @@ import type { LiveEvents } from './live-events.js';
 import { installErrorHandling } from './error-handler.js';
 import type { DeviceOnboarding } from './device-onboarding.js';
 import type { LoginLimiter } from './login-limiter.js';
+import type { OpenStreams } from './open-streams.js';
 import type { ApiMetrics } from './metrics.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerAlarmRuleRoutes } from './routes/alarm-rules.js';
@@ -30,6 +32,7 @@ import { registerAlarmRoutes } from './routes/alarms.js';
 import { registerAnalyticsRoutes } from './routes/analytics.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerCommandRoutes } from './routes/commands.js';
+import { registerDeadLetterRoutes } from './routes/dead-letters.js';
 import { registerDeviceCredentialRoutes } from './routes/device-credentials.js';
 import { registerFleetRoutes } from './routes/fleet.js';
 import { registerLiveRoutes } from './routes/live.js';
@@ -49,9 +52,13 @@ export interface AppDeps {
   live: LiveEvents;
   registry: Registry;
   metrics: ApiMetrics;
-  ready: () => Promise<Record<string, boolean>>;
+  /** The /readyz checks, by name. */
+  readiness: Record<string, ReadinessCheck>;
   loginLimiter: LoginLimiter;
   onboarding: DeviceOnboarding;
+  deadLetters: DeadLetterBox;
+  /** The SSE streams being served, ended when the app closes. */
+  streams: OpenStreams;
   jwtSecret: string;
   jwtTtlMs: number;
   commandTtlMs: number;
@@ -103,6 +110,11 @@ export function buildApp(deps: AppDeps) {
 
   // Authentication runs before the body is parsed, so a stranger learns nothing from
   // validation errors; the role check follows on the same hook.
+  // Event streams never end by themselves: end them so closing does not wait for clients.
+  app.addHook('preClose', (done) => {
+    deps.streams.endAll();
+    done();
+  });
   app.addHook('onRequest', async (request) => {
     const needed = request.routeOptions.config.role;
     if (!needed) return;
@@ -161,6 +173,7 @@ export function buildApp(deps: AppDeps) {
       registerLiveRoutes(api, deps);
       registerAccountRoutes(api, deps);
       registerOrganizationRoutes(api, deps);
+      registerDeadLetterRoutes(api, deps);
       api.get('/openapi.json', { schema: { hide: true } }, (_request, reply) =>
         reply.send(app.swagger()),
       );

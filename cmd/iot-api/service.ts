@@ -5,10 +5,13 @@ import type pg from 'pg';
 import {
   AmqpConnection,
   Consumer,
+  DeadLetterBox,
   Publisher,
+  consumersReady,
   RabbitAdmin,
   inOrderPerKey,
 } from '../../internal/pubsub/index.js';
+import { failureOutcome } from '../../internal/sensorlogic/index.js';
 import { QUEUES } from '../../internal/routing/index.js';
 import { createPool, databaseReady } from '../../internal/storage/index.js';
 import type { StopStep } from '../../internal/lifecycle/index.js';
@@ -22,6 +25,7 @@ import { createAckHandler, createAnnouncementHandler } from './device-handlers.j
 import { DeviceOnboarding } from './device-onboarding.js';
 import { startExpirySweep } from './expiry-sweep.js';
 import { LoginLimiter } from './login-limiter.js';
+import { OpenStreams } from './open-streams.js';
 import { createApiMetrics } from './metrics.js';
 import { ensureAdmin } from './store/accounts-store.js';
 
@@ -77,6 +81,7 @@ export async function startApiService(config: ServiceConfig, logger: Logger): Pr
     queue: QUEUES.acksApi,
     publisher,
     logger,
+    onHandlerError: failureOutcome,
     prefetch: 50,
     handler: createAckHandler({ pool, metrics }),
   });
@@ -84,6 +89,7 @@ export async function startApiService(config: ServiceConfig, logger: Logger): Pr
     queue: QUEUES.registryApi,
     publisher,
     logger,
+    onHandlerError: failureOutcome,
     prefetch: 50,
     // One sensor's announcements in order, so two reconnects cannot both re-ask the same thing.
     handler: inOrderPerKey((d) => d.routingKey, createAnnouncementHandler({ dispatcher })),
@@ -114,11 +120,14 @@ export async function startApiService(config: ServiceConfig, logger: Logger): Pr
     bodyLimitBytes: config.bodyLimitBytes,
     loginLimiter: new LoginLimiter(),
     onboarding,
+    deadLetters: new DeadLetterBox(connection),
+    streams: new OpenStreams(),
     https: config.https,
-    ready: async () => ({
-      broker: connection.isConnected,
-      database: await databaseReady(pool).catch(() => false),
-    }),
+    readiness: {
+      broker: () => connection.isConnected,
+      database: () => databaseReady(pool),
+      consumers: consumersReady([acks, announcements]),
+    },
   });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();

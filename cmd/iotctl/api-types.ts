@@ -25,6 +25,8 @@ export type Account = Static<typeof Api.Account>;
 export type LoginResult = Static<typeof Api.LoginReply>;
 export type NewOrganization = Static<typeof Api.NewOrganizationReply>;
 export type DeviceCredentials = Static<typeof Api.DeviceCredentialsReply>;
+export type DeadLetters = Static<typeof Api.DeadLettersReply>;
+export type ReplayResult = Static<typeof Api.ReplayReply>;
 
 export interface List<T> {
   items: T[];

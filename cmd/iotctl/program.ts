@@ -11,6 +11,7 @@ import { registerBaseline } from './commands/baseline.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerConfig } from './commands/config.js';
 import { registerCreate } from './commands/create.js';
+import { registerDeadLetters } from './commands/deadletters.js';
 import { registerDelete } from './commands/delete.js';
 import { registerFeatures } from './commands/features.js';
 import { registerGet } from './commands/get.js';
@@ -80,6 +81,7 @@ export function buildProgram(deps: CliDeps): Command {
   registerWatch(program, deps);
   registerAlarms(program, deps);
   registerBaseline(program, deps);
+  registerDeadLetters(program, deps);
   registerConfig(program, deps);
   registerCompletion(program, deps);
 

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Command, CommandStatus } from './api-types.js';
 import type { RunDeps } from './deps.js';
-import { CommandFailedError, InterruptedError, WaitTimeoutError } from './errors.js';
+import {
+  ApiResponseError,
+  CommandFailedError,
+  InterruptedError,
+  NetworkError,
+  WaitTimeoutError,
+} from './errors.js';
 import { runSensorCommand, type SensorCommandOptions } from './sensor-command.js';
 import type { SseEvent } from './sse.js';
 import { FakeClient, capture, NOW } from './test-support.js';
@@ -135,6 +141,38 @@ describe('with --wait', () => {
     ]);
     await runSensorCommand(options({ wait: true }), deps);
     expect(client.calls.filter((c) => c.method === 'EVENTS')).toHaveLength(2);
+  });
+
+  it('keeps waiting through an API restart (no answer, then a 503) and ends applied', async () => {
+    const { client, deps } = setup(cmd(['sent']));
+    const rounds: (() => AsyncGenerator<SseEvent>)[] = [
+      async function* () {
+        yield event(cmd(['sent']));
+        await Promise.resolve();
+        throw new NetworkError('connect ECONNREFUSED 127.0.0.1:8443');
+      },
+      async function* () {
+        await Promise.resolve();
+        throw new ApiResponseError(503, 'unavailable', 'starting');
+      },
+      async function* () {
+        await Promise.resolve();
+        yield event(cmd(['sent', 'applied']));
+      },
+    ];
+    client.streams = () => (rounds.shift() as () => AsyncGenerator<SseEvent>)();
+    const final = await runSensorCommand(options({ wait: true }), deps);
+    expect(final.status).toBe('applied');
+    expect(rounds).toHaveLength(0);
+  });
+
+  it('a 4xx while waiting still fails at once', async () => {
+    const { client, deps } = setup(cmd(['sent']));
+    client.streams = async function* () {
+      await Promise.resolve();
+      throw new ApiResponseError(401, 'unauthenticated', 'log in again');
+    };
+    await expect(runSensorCommand(options({ wait: true }), deps)).rejects.toThrow('log in again');
   });
 
   it.each([

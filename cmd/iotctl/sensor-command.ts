@@ -8,7 +8,14 @@ import { FINAL_STATUSES } from '../../internal/api-contract/index.js';
 import type { Command, CommandType } from './api-types.js';
 import { durationWithin, formatDurationMs, parseExpiresIn } from './arguments.js';
 import type { RunDeps, Writer } from './deps.js';
-import { CliError, CommandFailedError, InterruptedError, WaitTimeoutError } from './errors.js';
+import {
+  ApiResponseError,
+  CliError,
+  CommandFailedError,
+  InterruptedError,
+  NetworkError,
+  WaitTimeoutError,
+} from './errors.js';
 import { outputOption, writeJson, type OutputFormat } from './output.js';
 
 export interface SensorCommandOptions {
@@ -84,11 +91,17 @@ export async function waitForFinal(
   let latest = issued;
   try {
     while (!isFinal(latest)) {
-      for await (const event of client.events(path, { signal })) {
-        if (event.type !== 'command') continue;
-        latest = parseCommand(event.data);
-        onUpdate(latest);
-        if (isFinal(latest)) break;
+      try {
+        for await (const event of client.events(path, { signal })) {
+          if (event.type !== 'command') continue;
+          latest = parseCommand(event.data);
+          onUpdate(latest);
+          if (isFinal(latest)) break;
+        }
+      } catch (error) {
+        // The API took the command: an API restarting (no answer, or a 5xx meanwhile) does
+        // not change its fate, so keep waiting until the deadline.
+        if (signal.aborted || !isApiAway(error)) throw error;
       }
       if (!isFinal(latest)) await delay(RECONNECT_DELAY_MS, undefined, { signal });
     }
@@ -103,6 +116,12 @@ export async function waitForFinal(
   } finally {
     clearTimeout(timer);
   }
+}
+
+function isApiAway(error: unknown): boolean {
+  return (
+    error instanceof NetworkError || (error instanceof ApiResponseError && error.status >= 500)
+  );
 }
 
 function parseCommand(data: string): Command {

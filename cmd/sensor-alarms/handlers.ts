@@ -1,24 +1,19 @@
 // Turns feature events into alarm steps. Each message is decoded and checked (bad input →
 // dead letter with the reason), its sensor looked up (deleted since → dead letter), and one
 // sensor's windows are evaluated one after another in arrival order; a database that is down
-// → requeue after a pause, never a dead letter. Raised alarms with an action wake the
+// → wait for it (failureOutcome), never a dead letter. Raised alarms with an action wake the
 // dispatcher once committed.
 import type pg from 'pg';
-import {
-  ack,
-  deadLetter,
-  inOrderPerKey,
-  requeue,
-  type Handler,
-} from '../../internal/pubsub/index.js';
+import { ack, deadLetter, inOrderPerKey, type Handler } from '../../internal/pubsub/index.js';
 import { featureEventCodec } from '../../internal/routing/index.js';
-import { decodeDeviceMessage, isOutcome } from '../../internal/sensorlogic/index.js';
+import {
+  decodeDeviceMessage,
+  failureOutcome,
+  isOutcome,
+} from '../../internal/sensorlogic/index.js';
 import type { Logger } from '../../internal/telemetry/index.js';
 import { evaluateFeatures, type FeatureSensor } from './feature-evaluation.js';
 import type { AlarmsMetrics } from './metrics.js';
-
-/** Pause before a window whose evaluation failed (the database away) is offered again. */
-export const RETRY_DELAY_MS = 1_000;
 
 export interface FeatureHandlerDeps {
   pool: pg.Pool;
@@ -68,8 +63,9 @@ export function createFeatureHandler(deps: FeatureHandlerDeps): Handler {
       }
       return ack();
     } catch (error) {
-      logger.error({ err: error, serial: event.serial }, 'evaluating a window failed; requeueing');
-      return requeue(RETRY_DELAY_MS);
+      const outcome = failureOutcome(error);
+      logger.warn({ err: error, serial: event.serial, outcome: outcome.kind }, 'handling failed');
+      return outcome;
     }
   };
   return inOrderPerKey((delivery) => delivery.routingKey, handle);

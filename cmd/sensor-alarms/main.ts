@@ -5,7 +5,13 @@
 import { readConfigFile, type Env } from '../../internal/config/index.js';
 import { runService, type RunningService } from '../../internal/lifecycle/index.js';
 import { MachineControllerClients } from '../../internal/machine/index.js';
-import { AmqpConnection, Consumer, Publisher } from '../../internal/pubsub/index.js';
+import {
+  AmqpConnection,
+  Consumer,
+  Publisher,
+  consumersReady,
+} from '../../internal/pubsub/index.js';
+import { failureOutcome } from '../../internal/sensorlogic/index.js';
 import { QUEUES } from '../../internal/routing/index.js';
 import { createPool, databaseReady } from '../../internal/storage/index.js';
 import {
@@ -48,6 +54,7 @@ async function start(
     queue: QUEUES.featuresAlarms,
     publisher,
     logger,
+    onHandlerError: failureOutcome,
     prefetch: config.prefetch,
     onSettled: (outcome) => metrics.settled.inc({ outcome }),
     handler: createFeatureHandler({
@@ -81,6 +88,7 @@ async function start(
     checks: {
       broker: () => connection.isConnected,
       database: () => databaseReady(pool),
+      consumers: consumersReady([consumer]),
     },
   });
   logger.info(

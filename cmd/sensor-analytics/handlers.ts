@@ -3,15 +3,9 @@
 // letter); one sensor's batches are analysed strictly one after another, in arrival order,
 // while many sensors run at once; the features are written, announced on
 // sensor.<serial>.features, committed, and the message is acked. A database that is down
-// (or a broker that does not confirm the event) → requeue.
+// (or a broker that does not confirm the event) → wait for it (failureOutcome).
 import type pg from 'pg';
-import {
-  ack,
-  inOrderPerKey,
-  requeue,
-  type Handler,
-  type Publisher,
-} from '../../internal/pubsub/index.js';
+import { ack, inOrderPerKey, type Handler, type Publisher } from '../../internal/pubsub/index.js';
 import {
   EXCHANGE,
   derivedKey,
@@ -20,6 +14,7 @@ import {
 } from '../../internal/routing/index.js';
 import {
   decodeDeviceMessage,
+  failureOutcome,
   isOutcome,
   unknownSerialOutcome,
 } from '../../internal/sensorlogic/index.js';
@@ -35,13 +30,6 @@ import {
   type AnalysedWindow,
   type AnalysisSettings,
 } from './sensor-analysis.js';
-
-/**
- * Pause before a batch whose analysis failed (the database down, most likely) is offered
- * again: long enough not to spin, short enough that a restarted database is caught up fast.
- * The queue's delivery limit bounds how often.
- */
-export const RETRY_DELAY_MS = 1_000;
 
 export interface AnalyticsDeps {
   pool: pg.Pool;
@@ -106,8 +94,9 @@ export function createAnalyticsHandler(deps: AnalyticsDeps): Handler {
       metrics.processingSeconds.observe(Number(process.hrtime.bigint() - startedAt) / 1e9);
       return ack();
     } catch (error) {
-      logger.error({ err: error, serial: batch.serial }, 'analysing a batch failed; requeueing it');
-      return requeue(RETRY_DELAY_MS);
+      const outcome = failureOutcome(error);
+      logger.warn({ err: error, serial: batch.serial, outcome: outcome.kind }, 'handling failed');
+      return outcome;
     }
   };
 

@@ -3,7 +3,13 @@
 // FeatureEvent per window on sensor.<serial>.features. Wiring only; the logic is in
 // handlers.ts and sensor-analysis.ts.
 import { runService, type RunningService } from '../../internal/lifecycle/index.js';
-import { AmqpConnection, Consumer, Publisher } from '../../internal/pubsub/index.js';
+import {
+  AmqpConnection,
+  Consumer,
+  Publisher,
+  consumersReady,
+} from '../../internal/pubsub/index.js';
+import { failureOutcome } from '../../internal/sensorlogic/index.js';
 import { QUEUES } from '../../internal/routing/index.js';
 import { SensorDirectory, createPool, databaseReady } from '../../internal/storage/index.js';
 import {
@@ -40,6 +46,7 @@ async function start(config: AnalyticsConfig, logger: Logger): Promise<RunningSe
     queue: QUEUES.measurementsAnalytics,
     publisher,
     logger,
+    onHandlerError: failureOutcome,
     prefetch: config.prefetch,
     onSettled: (outcome) => metrics.settled.inc({ outcome }),
     handler: createAnalyticsHandler({
@@ -74,6 +81,7 @@ async function start(config: AnalyticsConfig, logger: Logger): Promise<RunningSe
     checks: {
       broker: () => connection.isConnected,
       database: () => databaseReady(pool),
+      consumers: consumersReady([consumer]),
     },
   });
   logger.info(

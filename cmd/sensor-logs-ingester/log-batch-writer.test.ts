@@ -41,7 +41,16 @@ function setup(overrides: Partial<LogBatchWriterOptions> = {}) {
     },
     store: {
       insert(rows) {
-        if (failures.insert) return Promise.reject(new Error('database down'));
+        if (failures.insert) {
+          return Promise.reject(
+            Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+          );
+        }
+        if (rows.some((row) => row.line.message.includes('\u0000'))) {
+          // What PostgreSQL answers for a NUL byte in a text column.
+          const refused = 'invalid byte sequence for encoding "UTF8": 0x00';
+          return Promise.reject(Object.assign(new Error(refused), { code: '22021' }));
+        }
         inserts.push([...rows]);
         const inserted = rows.map((row) => {
           const key = `${row.sensorId}|${row.line.timeMs}|${row.line.message}`;
@@ -54,7 +63,9 @@ function setup(overrides: Partial<LogBatchWriterOptions> = {}) {
     },
     file: {
       append(lines) {
-        if (failures.file) return Promise.reject(new Error('disk full'));
+        if (failures.file) {
+          return Promise.reject(Object.assign(new Error('no space left'), { code: 'ENOSPC' }));
+        }
         fileLines.push(...lines.map((l) => l.message));
         return Promise.resolve();
       },
@@ -96,23 +107,40 @@ describe('LogBatchWriter', () => {
     expect(inserts).toHaveLength(1);
   });
 
-  it('requeues every line of a batch whose insert fails, and writes no file line', async () => {
+  it('waits for the database with every line of a batch whose insert fails, and writes no file line', async () => {
     const { writer, failures, fileLines, reports } = setup();
     failures.insert = true;
     const outcomes = await Promise.all(
       ['a', 'b', 'c'].map((m) => writer.add(line('KNOWN-1', m), { redelivered: false })),
     );
-    expect(outcomes).toEqual(Array(3).fill({ kind: 'requeue', delayMs: 1000 }));
+    expect(outcomes).toEqual(
+      Array(3).fill({ kind: 'wait-for', dependency: 'database', reason: 'connect ECONNREFUSED' }),
+    );
     expect(fileLines).toEqual([]);
     expect(reports).toEqual([expect.objectContaining({ failed: true, stored: 0 })]);
   });
 
-  it('requeues when the file write fails, and rewrites the file on redelivery', async () => {
+  it('dead-letters only the line the database refuses, storing the rest of its batch', async () => {
+    const { writer, fileLines } = setup();
+    const outcomes = await Promise.all(
+      ['a', 'b\u0000', 'c'].map((m) => writer.add(line('KNOWN-1', m), { redelivered: false })),
+    );
+    expect(outcomes[0]).toEqual({ kind: 'ack' });
+    expect(outcomes[1]).toEqual({
+      kind: 'dead-letter',
+      reason:
+        'database rejected the message: invalid byte sequence for encoding "UTF8": 0x00 (SQLSTATE 22021)',
+    });
+    expect(outcomes[2]).toEqual({ kind: 'ack' });
+    expect(fileLines).toEqual(['a', 'c']);
+  });
+
+  it('waits for the disk when the file write fails, and rewrites the file on redelivery', async () => {
     const { writer, failures, fileLines, reports } = setup();
     failures.file = true;
     const first = writer.add(line('KNOWN-1', 'x'), { redelivered: false });
     await writer.flush();
-    await expect(first).resolves.toEqual({ kind: 'requeue', delayMs: 1000 });
+    await expect(first).resolves.toMatchObject({ kind: 'wait-for', dependency: 'disk' });
     failures.file = false;
     const again = writer.add(line('KNOWN-1', 'x'), { redelivered: true });
     await writer.flush();

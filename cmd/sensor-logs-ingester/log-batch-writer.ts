@@ -4,17 +4,21 @@
 //      waits (requeue with a growing pause) and is parked past the timeout;
 //   2. inserts the rest in one statement (duplicates skipped, see log-store.ts);
 //   3. appends them to the day file and syncs it;
-// and only then answers each line's promise with ack. A failed step answers requeue(1000) for
-// every line it concerned, so nothing is acked that is not stored. Database first, file second:
+// and only then answers each line's promise with ack. A failed step answers failureOutcome's
+// verdict (wait for the database or the disk, mostly) for every line it concerned, so nothing
+// is acked that is not stored; a line the database refuses (SQLSTATE 22/23) is found by
+// inserting the batch line by line and is dead-lettered alone. Database first, file second:
 // a failed insert leaves nothing in the file to be written twice on redelivery.
 // Batches run one at a time, so file lines keep the order the batches were taken in.
 import { ack, requeue, type Outcome } from '../../internal/pubsub/index.js';
 import type { LogLine } from '../../internal/routing/index.js';
-import { unknownSerialOutcome } from '../../internal/sensorlogic/index.js';
+import {
+  failureOutcome,
+  isItemFault,
+  unknownSerialOutcome,
+} from '../../internal/sensorlogic/index.js';
 import type { Logger } from '../../internal/telemetry/index.js';
 import type { LogRow, LogStore } from './log-store.js';
-
-export const RETRY_DELAY_MS = 1000;
 
 export interface SerialResolver {
   /** The enrolled sensors among `serials`; unknown serials are absent (SensorDirectory). */
@@ -112,15 +116,16 @@ export class LogBatchWriter {
     };
     try {
       const rows = await this.resolve(batch, report);
-      await this.store(rows, report);
+      await this.storeIsolating(rows, report);
     } catch (error) {
       report.failed = true;
+      const outcome = failureOutcome(error);
       this.options.logger.error(
-        { err: error, lines: batch.length },
-        'could not store a batch of log lines; requeueing it',
+        { err: error, lines: batch.length, outcome: outcome.kind },
+        'could not store a batch of log lines',
       );
       // Lines already answered (unknown serials) keep their answer: a promise settles once.
-      for (const entry of batch) entry.settle(requeue(RETRY_DELAY_MS));
+      for (const entry of batch) entry.settle(outcome);
     }
     this.options.onBatch?.(report);
   }
@@ -154,13 +159,34 @@ export class LogBatchWriter {
     return rows;
   }
 
+  /** Stores the rows; when one line's data is refused, line by line, dead-lettering it alone. */
+  private async storeIsolating(
+    rows: (LogRow & { entry: Pending })[],
+    report: BatchReport,
+  ): Promise<void> {
+    try {
+      await this.store(rows, report);
+    } catch (error) {
+      if (rows.length < 2 || !isItemFault(error)) throw error;
+      for (const row of rows) {
+        try {
+          await this.store([row], report);
+        } catch (lineError) {
+          if (!isItemFault(lineError)) throw lineError;
+          row.entry.settle(failureOutcome(lineError));
+        }
+      }
+    }
+  }
+
   private async store(rows: (LogRow & { entry: Pending })[], report: BatchReport): Promise<void> {
     if (rows.length === 0) return;
     const started = performance.now();
     const { inserted } = await this.options.store.insert(rows);
     report.insertSeconds = (performance.now() - started) / 1000;
-    report.stored = inserted.filter(Boolean).length;
-    report.duplicates = rows.length - report.stored;
+    const stored = inserted.filter(Boolean).length;
+    report.stored += stored;
+    report.duplicates += rows.length - stored;
     // A line already stored goes to the file only when it is a redelivery (its first delivery
     // may have failed between the commit and the file); a device's resend is skipped.
     const toFile = rows.filter((row, i) => inserted[i] === true || row.entry.redelivered);

@@ -1,8 +1,14 @@
 // sensor-logs-ingester: sensor.all.logs → sensor_log rows and daily .log files (Alloy → Loki).
 // Wiring only; the work is in handlers.ts, log-batch-writer.ts, log-store.ts and log-file.ts.
 import { runService, type RunningService } from '../../internal/lifecycle/index.js';
-import { AmqpConnection, Consumer, Publisher } from '../../internal/pubsub/index.js';
+import {
+  AmqpConnection,
+  Consumer,
+  Publisher,
+  consumersReady,
+} from '../../internal/pubsub/index.js';
 import { QUEUES } from '../../internal/routing/index.js';
+import { failureOutcome } from '../../internal/sensorlogic/index.js';
 import {
   LastSeen,
   SensorDirectory,
@@ -61,6 +67,7 @@ async function start(config: LogsIngesterConfig, logger: Logger): Promise<Runnin
     publisher,
     logger,
     prefetch: config.prefetch,
+    onHandlerError: failureOutcome,
     onSettled: (outcome) => metrics.onSettled(outcome),
   });
 
@@ -71,6 +78,7 @@ async function start(config: LogsIngesterConfig, logger: Logger): Promise<Runnin
     checks: {
       broker: () => connection.isConnected,
       database: () => databaseReady(pool),
+      consumers: consumersReady([consumer]),
     },
   });
   logger.info(

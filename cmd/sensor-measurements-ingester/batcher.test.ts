@@ -40,6 +40,42 @@ describe('Batcher', () => {
     expect(await Promise.all([batcher.add(1), batcher.add(1)])).toEqual(['retry', 'retry']);
   });
 
+  it("retries a group item by item after one item's fault, so only the culprit fails", async () => {
+    const groups: number[][] = [];
+    const batcher = new Batcher<number, string>({
+      maxSize: 4,
+      maxWaitMs: 60_000,
+      sizeOf: () => 1,
+      isItemFault: (error) => (error as Error).message === 'bad item',
+      onFlushError: (error) => `dead-letter: ${(error as Error).message}`,
+      flush: (items) => {
+        groups.push(items);
+        if (items.includes(13)) return Promise.reject(new Error('bad item'));
+        return Promise.resolve(items.map((n) => `ok ${n}`));
+      },
+    });
+    const results = await Promise.all([1, 13, 2, 3].map((n) => batcher.add(n)));
+    expect(results).toEqual(['ok 1', 'dead-letter: bad item', 'ok 2', 'ok 3']);
+    expect(groups).toEqual([[1, 13, 2, 3], [1], [13], [2], [3]]);
+  });
+
+  it('answers a whole group once when the failure is not an item fault', async () => {
+    const groups: number[][] = [];
+    const batcher = new Batcher<number, string>({
+      maxSize: 2,
+      maxWaitMs: 60_000,
+      sizeOf: () => 1,
+      isItemFault: () => false,
+      onFlushError: () => 'wait',
+      flush: (items) => {
+        groups.push(items);
+        return Promise.reject(new Error('database away'));
+      },
+    });
+    expect(await Promise.all([batcher.add(1), batcher.add(2)])).toEqual(['wait', 'wait']);
+    expect(groups).toEqual([[1, 2]]);
+  });
+
   it('flushes one group at a time, in order', async () => {
     const started: number[][] = [];
     const releases: (() => void)[] = [];

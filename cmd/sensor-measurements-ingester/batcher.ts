@@ -12,6 +12,11 @@ export interface BatcherOptions<T, R> {
   flush: (items: T[]) => Promise<R[]>;
   /** Result for every item of a group whose flush threw. */
   onFlushError: (error: unknown, items: T[]) => R;
+  /**
+   * True when the error is one item's fault (the database refused its data): the group is
+   * then flushed again item by item, so only the culprit gets onFlushError's answer.
+   */
+  isItemFault?: (error: unknown) => boolean;
 }
 
 interface Pending<T, R> {
@@ -78,9 +83,26 @@ export class Batcher<T, R> {
     try {
       results = await this.options.flush(items);
     } catch (error) {
-      const result = this.options.onFlushError(error, items);
-      results = items.map(() => result);
+      if (items.length > 1 && this.options.isItemFault?.(error)) {
+        results = await this.oneByOne(items);
+      } else {
+        const result = this.options.onFlushError(error, items);
+        results = items.map(() => result);
+      }
     }
     group.forEach((pending, i) => pending.resolve(results[i] as R));
+  }
+
+  /** After one item's fault: each item alone, so only the culprit fails. */
+  private async oneByOne(items: T[]): Promise<R[]> {
+    const results: R[] = [];
+    for (const item of items) {
+      try {
+        results.push(...(await this.options.flush([item])));
+      } catch (error) {
+        results.push(this.options.onFlushError(error, [item]));
+      }
+    }
+    return results;
   }
 }

@@ -2,16 +2,12 @@
 // dead letter with the reason), resolves its serial (not enrolled yet → wait, then dead
 // letter), and hands it to a batcher whose commit decides the outcome.
 import type pg from 'pg';
-import {
-  ack,
-  deadLetter,
-  requeue,
-  type Handler,
-  type Outcome,
-} from '../../internal/pubsub/index.js';
+import { ack, deadLetter, type Handler, type Outcome } from '../../internal/pubsub/index.js';
 import { locationCodec, measurementBatchCodec } from '../../internal/routing/index.js';
 import {
   decodeDeviceMessage,
+  failureOutcome,
+  isItemFault,
   isOutcome,
   unknownSerialOutcome,
 } from '../../internal/sensorlogic/index.js';
@@ -39,9 +35,11 @@ const MEASUREMENT_LANES = 2;
 
 export function createIngestHandlers(deps: IngestDeps) {
   const { pool, directory, metrics, logger, lastSeen } = deps;
-  const retryLater = (what: string) => (error: unknown) => {
-    logger.error({ err: error }, `writing ${what} failed; requeueing the group`);
-    return requeue(1000);
+  // A group that failed: wait for the database, or (one item's fault) dead-letter that item.
+  const onWriteFailure = (what: string) => (error: unknown) => {
+    const outcome = failureOutcome(error);
+    logger.warn({ err: error, outcome: outcome.kind }, `writing ${what} failed`);
+    return outcome;
   };
 
   // One lane per concurrent group, each sensor always in the same lane: a lane's group is
@@ -55,7 +53,8 @@ export function createIngestHandlers(deps: IngestDeps) {
         maxSize: deps.batchRows,
         maxWaitMs: deps.flushIntervalMs,
         sizeOf: (b) => b.batch.values.length,
-        onFlushError: retryLater('measurements'),
+        onFlushError: onWriteFailure('measurements'),
+        isItemFault,
         flush: async (items) => {
           const stopTimer = metrics.commitSeconds.startTimer();
           const results = await writeMeasurementBatches(pool, items);
@@ -87,7 +86,8 @@ export function createIngestHandlers(deps: IngestDeps) {
     maxSize: 1_000,
     maxWaitMs: deps.flushIntervalMs,
     sizeOf: () => 1,
-    onFlushError: retryLater('locations'),
+    onFlushError: onWriteFailure('locations'),
+    isItemFault,
     flush: async (items) => {
       metrics.locations.inc(await writeLocations(pool, items));
       const now = Date.now();

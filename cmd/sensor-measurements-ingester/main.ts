@@ -1,8 +1,14 @@
 // sensor-measurements-ingester: measurement batches and GPS fixes from the broker into
 // PostgreSQL, exactly once. Wiring only; the logic is in handlers.ts and the writers.
 import { runService, type RunningService } from '../../internal/lifecycle/index.js';
-import { AmqpConnection, Consumer, Publisher } from '../../internal/pubsub/index.js';
+import {
+  AmqpConnection,
+  Consumer,
+  Publisher,
+  consumersReady,
+} from '../../internal/pubsub/index.js';
 import { QUEUES } from '../../internal/routing/index.js';
+import { failureOutcome } from '../../internal/sensorlogic/index.js';
 import {
   SensorDirectory,
   createPool,
@@ -60,6 +66,7 @@ async function start(config: MeasurementsIngesterConfig, logger: Logger): Promis
         publisher,
         logger,
         prefetch: config.prefetch,
+        onHandlerError: failureOutcome,
         onSettled: (outcome) => metrics.settled.inc({ queue, outcome }),
       }),
     ),
@@ -72,6 +79,7 @@ async function start(config: MeasurementsIngesterConfig, logger: Logger): Promis
     checks: {
       broker: () => connection.isConnected,
       database: () => databaseReady(pool),
+      consumers: consumersReady(consumers),
     },
   });
   logger.info({ httpPort: health.port, prefetch: config.prefetch }, 'ingesting');

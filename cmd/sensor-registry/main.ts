@@ -1,7 +1,14 @@
 // sensor-registry: enrolls sensors from sensor.all.registry.created. Wiring only.
 import { Counter } from 'prom-client';
 import { runService, type RunningService } from '../../internal/lifecycle/index.js';
-import { AmqpConnection, Consumer, Publisher, inOrderPerKey } from '../../internal/pubsub/index.js';
+import {
+  AmqpConnection,
+  Consumer,
+  Publisher,
+  inOrderPerKey,
+  consumersReady,
+} from '../../internal/pubsub/index.js';
+import { failureOutcome } from '../../internal/sensorlogic/index.js';
 import { QUEUES } from '../../internal/routing/index.js';
 import { createPool, databaseReady } from '../../internal/storage/index.js';
 import {
@@ -33,6 +40,8 @@ async function start(config: RegistryConfig, logger: Logger): Promise<RunningSer
     queue: QUEUES.registry,
     publisher,
     logger,
+    // A NUL byte or an out-of-range value: dead letter at once; the database away: wait.
+    onHandlerError: failureOutcome,
     // Many sensors at once (a fleet boots together), each sensor's registrations in order.
     prefetch: 100,
     handler: inOrderPerKey(
@@ -55,6 +64,7 @@ async function start(config: RegistryConfig, logger: Logger): Promise<RunningSer
     checks: {
       broker: () => connection.isConnected,
       database: () => databaseReady(pool),
+      consumers: consumersReady([consumer]),
     },
   });
   logger.info({ httpPort: health.port }, 'enrolling sensors');

@@ -7,3 +7,5 @@ export * from './consumer.js';
 export * from './mqtt-client.js';
 export * from './rabbit-admin.js';
 export * from './per-key-order.js';
+export * from './dependency-wait.js';
+export * from './dead-letter-box.js';

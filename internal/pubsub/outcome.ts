@@ -6,9 +6,23 @@ export type Outcome =
   | { readonly kind: 'ack' }
   /** The message can never succeed: move it to the dead-letter queue with this reason. */
   | { readonly kind: 'dead-letter'; readonly reason: string }
-  /** Not now (a dependency is missing or down): give it back, after an optional pause. */
-  | { readonly kind: 'requeue'; readonly delayMs: number };
+  /** Not now (the message waits for something of its own, e.g. its sensor's enrolment). */
+  | { readonly kind: 'requeue'; readonly delayMs: number }
+  /**
+   * A dependency (the database, the broker) is away: not the message's fault. The consumer
+   * keeps the delivery unsettled, stops taking new ones and runs the handler again until it
+   * gets past the dependency; see dependency-wait.ts.
+   */
+  | { readonly kind: 'wait-for'; readonly dependency: string; readonly reason: string };
 
 export const ack = (): Outcome => ({ kind: 'ack' });
 export const deadLetter = (reason: string): Outcome => ({ kind: 'dead-letter', reason });
 export const requeue = (delayMs = 0): Outcome => ({ kind: 'requeue', delayMs });
+export const waitFor = (dependency: string, reason: string): Outcome => ({
+  kind: 'wait-for',
+  dependency,
+  reason,
+});
+
+/** The outcomes a consumer settles a message with (wait-for is never final). */
+export type SettledKind = Exclude<Outcome['kind'], 'wait-for'>;

@@ -23,9 +23,9 @@ import {
 } from '../../utils/test/brokers.js';
 import { stackEnv } from '../../utils/test/stack-env.js';
 import type { AmqpConnection } from './connection.js';
-import { Consumer, type Delivery } from './consumer.js';
+import { Consumer, consumersReady, type Delivery } from './consumer.js';
 import { MqttClient } from './mqtt-client.js';
-import { ack, deadLetter, requeue, type Outcome } from './outcome.js';
+import { ack, deadLetter, requeue, waitFor, type Outcome } from './outcome.js';
 import type { Publisher } from './publisher.js';
 
 const admin = rabbitAdmin();
@@ -218,6 +218,40 @@ describe('consuming with explicit outcomes', () => {
     });
     expect(seen.map((d) => d.body.toString())).toEqual(['retry me', 'retry me', 'retry me']);
     expect(seen[2]?.deliveryCount).toBe(2);
+    expect(await drainQueue(raw.channel, QUEUES.logs)).toHaveLength(0);
+  });
+
+  it('wait-for holds the delivery unsettled, stops consuming and retries until it passes', async () => {
+    let refusals = 0;
+    const { seen, settled, consumer } = await consume(QUEUES.logs, (d) => {
+      if (d.body.toString() !== 'first' || refusals >= 3) return ack();
+      refusals++;
+      return waitFor('database', 'connect ECONNREFUSED');
+    });
+    await publisher.publish(EXCHANGE, deviceKey('WF-1', 'logs'), text('first'));
+    await vi.waitFor(() => expect(consumer.waiting).toBeDefined(), { timeout: 10_000 });
+    expect(consumersReady([consumer])()).toEqual({
+      ready: false,
+      reason: expect.stringMatching(
+        /^sensor\.all\.logs: waiting for database since .* \(1 held\): connect ECONNREFUSED$/,
+      ) as string,
+    });
+    // Published while the first is held: not delivered until the first gets past the wait.
+    for (const body of ['second', 'third'])
+      await publisher.publish(EXCHANGE, deviceKey('WF-1', 'logs'), text(body));
+    await vi.waitFor(() => expect(settled).toEqual(['ack', 'ack', 'ack']), { timeout: 15_000 });
+    expect(seen.map((d) => d.body.toString())).toEqual([
+      'first',
+      'first',
+      'first',
+      'first',
+      'second',
+      'third',
+    ]);
+    // Held, never given back: the broker never counted a redelivery.
+    expect(seen.every((d) => d.deliveryCount === 0 && !d.redelivered)).toBe(true);
+    expect(consumer.waiting).toBeUndefined();
+    expect(consumersReady([consumer])()).toEqual({ ready: true });
     expect(await drainQueue(raw.channel, QUEUES.logs)).toHaveLength(0);
   });
 

@@ -2,6 +2,13 @@
 // queues and connections that tests and operators need.
 import { devicePermissions, mqttSubscriptionQueue } from '../routing/index.js';
 
+/**
+ * Broker connections one device user may hold at once. A device needs one; the second covers
+ * a reconnect while the broker has not yet noticed the old socket is dead. More is a leaked
+ * credential or a runaway client filling the broker with connections.
+ */
+export const DEVICE_MAX_CONNECTIONS = 2;
+
 export interface RabbitAdminOptions {
   url: string;
   username: string;
@@ -32,6 +39,23 @@ export class RabbitAdmin {
     await this.request('PUT', `/api/users/${user}`, { password, tags: '' });
     await this.request('PUT', `/api/permissions/${this.vhost}/${user}`, permissions.vhost);
     await this.request('PUT', `/api/topic-permissions/${this.vhost}/${user}`, permissions.topic);
+    await this.request('PUT', `/api/user-limits/${user}/max-connections`, {
+      value: DEVICE_MAX_CONNECTIONS,
+    });
+  }
+
+  /** The policy definition in force on a queue (bounds: max-length, overflow…). */
+  async queuePolicy(queue: string): Promise<Record<string, unknown>> {
+    const q = (await this.request(
+      'GET',
+      `/api/queues/${this.vhost}/${encodeURIComponent(queue)}`,
+    )) as { effective_policy_definition?: Record<string, unknown> };
+    return q.effective_policy_definition ?? {};
+  }
+
+  /** Merges definitions (policies, queues…) into the running broker, as load_definitions does. */
+  async importDefinitions(definitions: Record<string, unknown>): Promise<void> {
+    await this.request('POST', '/api/definitions', definitions);
   }
 
   async deleteUser(name: string): Promise<void> {

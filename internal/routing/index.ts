@@ -4,3 +4,4 @@ export type * from './messages.js';
 export * from './codec.js';
 export * from './topology.js';
 export * from './batch-time.js';
+export * from './queue-bounds.js';

@@ -10,6 +10,7 @@ import {
   allDevicesPattern,
   type QueueName,
 } from './names.js';
+import { boundPolicies } from './queue-bounds.js';
 
 export interface ExchangeSpec {
   name: string;
@@ -91,5 +92,6 @@ export function rabbitDefinitions(vhost = '/'): Record<string, unknown> {
       routing_key: b.routingKey,
       arguments: {},
     })),
+    policies: boundPolicies(vhost),
   };
 }

@@ -1,2 +1,3 @@
 export * from './unknown-serial.js';
 export * from './device-message.js';
+export * from './failure-outcome.js';

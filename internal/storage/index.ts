@@ -21,4 +21,6 @@ export { LastSeen } from './last-seen.js';
 export { RawRetention, RETENTION_BATCH_BLOCKS, RETENTION_INTERVAL_MS } from './raw-retention.js';
 export type { RawRetentionOptions } from './raw-retention.js';
 export { BLOCK_COLUMNS, copyHeader, copyTrailer, encodeBlockRow } from './block-copy.js';
+export { classifyDatabaseFailure } from './database-failure.js';
+export type { DatabaseFailure } from './database-failure.js';
 export { reportTime } from './report-time.js';

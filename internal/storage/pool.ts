@@ -10,8 +10,11 @@ export function createPool(
     application_name: options.applicationName,
     max: options.max ?? 10,
   });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
+  // A client losing its connection must never crash the process: pg emits 'error' on the
+  // pool for an idle client and on the client itself for a checked-out one between queries
+  // (the query in progress, if any, rejects on its own). The next checkout reconnects.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

@@ -6,6 +6,7 @@ import { createMetricsRegistry, startHealthServer, type HealthServer } from './h
 describe('health server', () => {
   let server: HealthServer;
   let brokerUp = true;
+  let waitingFor: string | undefined;
 
   beforeAll(async () => {
     const registry = createMetricsRegistry('test-service');
@@ -14,7 +15,12 @@ describe('health server', () => {
       port: 0,
       host: '127.0.0.1',
       registry,
-      checks: { broker: () => brokerUp, database: () => Promise.resolve(true) },
+      checks: {
+        broker: () => brokerUp,
+        database: () => Promise.resolve(true),
+        consumers: () =>
+          waitingFor ? { ready: false, reason: `waiting for ${waitingFor}` } : { ready: true },
+      },
     });
   });
   afterAll(() => server.close());
@@ -33,7 +39,24 @@ describe('health server', () => {
     brokerUp = false;
     const res = await get('/readyz');
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ ready: false, checks: { broker: false, database: true } });
+    expect(await res.json()).toEqual({
+      ready: false,
+      checks: { broker: false, database: true, consumers: true },
+    });
+  });
+
+  it('says why a check is not ready', async () => {
+    brokerUp = true;
+    waitingFor = 'database';
+    const res = await get('/readyz');
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({
+      ready: false,
+      checks: { broker: true, database: true, consumers: false },
+      reasons: { consumers: 'waiting for database' },
+    });
+    waitingFor = undefined;
+    expect((await get('/readyz')).status).toBe(200);
   });
 
   it('serves Prometheus metrics with the service label', async () => {

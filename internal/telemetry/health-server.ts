@@ -8,8 +8,17 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 /** The codes of the health server's `{"error": {code, message}}` answers. */
 export type HealthErrorCode = 'METHOD_NOT_ALLOWED' | 'METRICS_FAILED' | 'NOT_FOUND';
 
-/** A named readiness check: resolves true when the dependency is usable. */
-export type ReadinessCheck = () => boolean | Promise<boolean>;
+/** A check's answer with the why (a consumer holding deliveries for the database). */
+export interface ReadinessResult {
+  readonly ready: boolean;
+  readonly reason?: string;
+}
+
+/**
+ * A named readiness check: true (or `{ready: true}`) when the dependency is usable; a throw
+ * is "not ready" with the error's message as the reason.
+ */
+export type ReadinessCheck = () => boolean | ReadinessResult | Promise<boolean | ReadinessResult>;
 
 export interface HealthServer {
   readonly port: number;
@@ -81,16 +90,26 @@ export async function startHealthServer(options: {
   };
 }
 
-async function readiness(checks: Record<string, ReadinessCheck>) {
+/** Runs every check: `{ready, checks: {name: bool}, reasons?: {name: why}}` (for /readyz). */
+export async function readiness(checks: Record<string, ReadinessCheck>) {
   const results: Record<string, boolean> = {};
+  const reasons: Record<string, string> = {};
   await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {
       try {
-        results[name] = await check();
-      } catch {
+        const answer = await check();
+        const result = typeof answer === 'boolean' ? { ready: answer } : answer;
+        results[name] = result.ready;
+        if (result.reason) reasons[name] = result.reason;
+      } catch (error) {
         results[name] = false;
+        reasons[name] = error instanceof Error ? error.message : String(error);
       }
     }),
   );
-  return { ready: Object.values(results).every(Boolean), checks: results };
+  return {
+    ready: Object.values(results).every(Boolean),
+    checks: results,
+    ...(Object.keys(reasons).length > 0 ? { reasons } : {}),
+  };
 }

@@ -185,3 +185,14 @@ stop_postgres() {
     as_postgres "$PG_BIN/pg_ctl" -D "$POSTGRES_DATA" -m fast -w -t 60 stop >/dev/null
   fi
 }
+
+# `stack.sh pg_ctl stop -m immediate`, `stack.sh pg_ctl start`: pg_ctl on the stack's cluster,
+# as its owner, for fault tests (a database that crashes and comes back). -w: return once done.
+cmd_pg_ctl() {
+  (($# > 0)) || usage
+  [[ -f "$POSTGRES_DATA/PG_VERSION" ]] || die "no PostgreSQL cluster in $POSTGRES_DATA; run: utils/stack.sh up"
+  choose_postgres_version
+  local mode="$1"
+  shift
+  as_postgres "$PG_BIN/pg_ctl" -D "$POSTGRES_DATA" -l "$POSTGRES_LOG" -w -t "$READY_TIMEOUT" "$mode" "$@" 9>&-
+}

@@ -1,11 +1,13 @@
 // The local stack's database for tests: a pool as the services' role, and fixtures.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
+import { createPool } from '../../internal/storage/index.js';
 import { required } from './brokers.js';
 import { stackEnv } from './stack-env.js';
 
+/** The services' pool (survives the database restarting under a fault test). */
 export function testPool(): pg.Pool {
-  return new pg.Pool({ connectionString: required(stackEnv(), 'IOT_DATABASE_URL'), max: 4 });
+  return createPool(required(stackEnv(), 'IOT_DATABASE_URL'), { applicationName: 'test', max: 4 });
 }
 
 /** A serial no other test run uses: PREFIX-<6 hex>. */

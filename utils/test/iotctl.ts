@@ -62,6 +62,8 @@ export function spawnIotctl(configHome: string, args: string[]) {
   return {
     stdout: () => stdout,
     stderr: () => stderr,
+    /** Its exit code, when it ends by itself. */
+    exit,
     /** Ctrl-C, as an operator ends a watch; the exit code. */
     interrupt: () => {
       child.kill('SIGINT');

@@ -20,6 +20,8 @@ export async function startService(
     args?: string[];
     waitReady?: boolean;
     https?: boolean;
+    /** A free port unless given (a restart on the same port). */
+    httpPort?: number;
   } = {},
 ): Promise<ServiceProcess> {
   const get = options.https ? httpsGetter() : plainGet;
@@ -27,6 +29,7 @@ export async function startService(
     repoRoot,
     name,
     args: options.args,
+    httpPort: options.httpPort,
     env: serviceEnv({ IOT_LOG_LEVEL: 'warn', ...options.env }),
     portVariable: options.https ? 'IOT_API_PORT' : 'IOT_HTTP_PORT',
     waitReady: options.waitReady,

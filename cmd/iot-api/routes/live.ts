@@ -13,7 +13,7 @@ import { principalOf } from './principal.js';
 /** A comment line keeps proxies from closing a quiet stream. */
 const KEEPALIVE_MS = 15_000;
 
-export function registerLiveRoutes(api: RouteApp, { pool, live }: AppDeps): void {
+export function registerLiveRoutes(api: RouteApp, { pool, live, streams }: AppDeps): void {
   api.get(
     '/events',
     {
@@ -48,6 +48,7 @@ export function registerLiveRoutes(api: RouteApp, { pool, live }: AppDeps): void
       }
       reply.hijack();
       const res = reply.raw;
+      streams.track(res);
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache',

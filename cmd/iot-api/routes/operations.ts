@@ -1,5 +1,6 @@
-// /healthz (alive), /readyz (broker and database answer), /metrics (Prometheus): no auth, so
+// /healthz (alive), /readyz (broker and database answer, consumers not waiting for either), /metrics (Prometheus): no auth, so
 // probes and scrapers need no token; they reveal nothing about sensors.
+import { readiness } from '../../../internal/telemetry/index.js';
 import type { AppDeps, RouteApp } from '../app.js';
 
 export function registerOperationRoutes(app: RouteApp, deps: AppDeps): void {
@@ -7,9 +8,8 @@ export function registerOperationRoutes(app: RouteApp, deps: AppDeps): void {
     reply.send({ status: 'ok' }),
   );
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
-    const checks = await deps.ready();
-    const ready = Object.values(checks).every(Boolean);
-    return reply.status(ready ? 200 : 503).send({ ready, checks });
+    const result = await readiness(deps.readiness);
+    return reply.status(result.ready ? 200 : 503).send(result);
   });
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
     reply.type(deps.registry.contentType).send(await deps.registry.metrics()),

@@ -12,13 +12,10 @@ import { ApiError } from '../errors.js';
 import type { Principal } from '../store/accounts-store.js';
 import { createOrganization, listOrganizations } from '../store/organizations-store.js';
 import { isUniqueViolation } from '../store/queryable.js';
-import { principalOf } from './principal.js';
+import { principalOf, requirePlatformAdmin } from './principal.js';
 
-function requirePlatformAdmin(principal: Principal): void {
-  if (!principal.platformAdmin) {
-    throw new ApiError('forbidden', 'only a platform administrator manages organizations');
-  }
-}
+const requireManager = (principal: Principal) =>
+  requirePlatformAdmin(principal, 'manages organizations');
 
 export function registerOrganizationRoutes(api: RouteApp, { pool }: AppDeps): void {
   api.get(
@@ -31,7 +28,7 @@ export function registerOrganizationRoutes(api: RouteApp, { pool }: AppDeps): vo
       },
     },
     async (request) => {
-      requirePlatformAdmin(principalOf(request));
+      requireManager(principalOf(request));
       return { items: await listOrganizations(pool) };
     },
   );
@@ -48,7 +45,7 @@ export function registerOrganizationRoutes(api: RouteApp, { pool }: AppDeps): vo
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      requirePlatformAdmin(principal);
+      requireManager(principal);
       try {
         const created = await createOrganization(pool, request.body);
         request.log.info(

@@ -1,5 +1,5 @@
 // `iotctl get sensors|sensor S|targets|target T|commands S|command ID|features S|recompute ID|
-// alarms|rules T|fleet|apikeys|accounts`.
+// alarms|rules T|fleet|apikeys|accounts|deadletters`.
 import type { Command } from 'commander';
 import type {
   Account,
@@ -35,6 +35,7 @@ import {
 } from '../resource-views.js';
 import { withClient } from '../session.js';
 import { addAlarmFilters, runGetAlarms, type AlarmFilterFlags } from './alarms.js';
+import { registerGetDeadLetters } from './deadletters.js';
 import { registerGetFleet } from './fleet.js';
 import { registerGetRules } from './rules.js';
 import { renderDetails } from '../table.js';
@@ -50,7 +51,7 @@ export function registerGet(program: Command, deps: CliDeps): void {
     .command('get')
     .description(
       'list resources, or show one (sensors, targets, commands, features, alarms, rules, fleet, ' +
-        'apikeys, accounts)',
+        'apikeys, accounts, deadletters)',
     );
 
   get
@@ -129,6 +130,7 @@ export function registerGet(program: Command, deps: CliDeps): void {
   );
   registerGetRules(get, deps);
   registerGetFleet(get, deps);
+  registerGetDeadLetters(get, deps);
 
   get
     .command('apikeys')
