@@ -302,6 +302,7 @@ describe('the provisioned dashboards on real data', () => {
           timescaledb,
           variables: {
             sensor: { value: MACHINE },
+            rate: { value: String(MACHINE_HZ) },
             target: { value: [PRESS_TARGET, TRUCK_TARGET], multi: true },
           },
         });
