@@ -78,6 +78,7 @@ export async function startApiService(config: ServiceConfig, logger: Logger): Pr
   await live.start();
 
   const acks = await Consumer.start(connection, {
+    registry,
     queue: QUEUES.acksApi,
     publisher,
     logger,
@@ -86,6 +87,7 @@ export async function startApiService(config: ServiceConfig, logger: Logger): Pr
     handler: createAckHandler({ pool, metrics }),
   });
   const announcements = await Consumer.start(connection, {
+    registry,
     queue: QUEUES.registryApi,
     publisher,
     logger,

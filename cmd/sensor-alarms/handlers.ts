@@ -50,7 +50,9 @@ export function createFeatureHandler(deps: FeatureHandlerDeps): Handler {
     if (isOutcome(event)) return event;
     try {
       const sensor = await sensorBySerial(pool, event.serial);
-      if (!sensor) return deadLetter(`sensor ${event.serial} is not enrolled (deleted?)`);
+      if (!sensor) {
+        return deadLetter(`sensor ${event.serial} is not enrolled (deleted?)`, 'unknown serial');
+      }
       const result = await evaluateFeatures(pool, sensor, event);
       if (result.kind === 'duplicate') {
         metrics.duplicates.inc();

@@ -51,6 +51,7 @@ async function start(
   const connection = await AmqpConnection.open({ url: config.amqpUrl, logger, name: SERVICE });
   const publisher = await Publisher.create(connection, { logger });
   const consumer = await Consumer.start(connection, {
+    registry,
     queue: QUEUES.featuresAlarms,
     publisher,
     logger,

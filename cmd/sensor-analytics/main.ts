@@ -43,6 +43,7 @@ async function start(config: AnalyticsConfig, logger: Logger): Promise<RunningSe
     baselineWindows: config.baselineWindows,
   };
   const consumer = await Consumer.start(connection, {
+    registry,
     queue: QUEUES.measurementsAnalytics,
     publisher,
     logger,

@@ -130,6 +130,7 @@ describe('LogBatchWriter', () => {
       kind: 'dead-letter',
       reason:
         'database rejected the message: invalid byte sequence for encoding "UTF8": 0x00 (SQLSTATE 22021)',
+      cause: 'database rejected',
     });
     expect(outcomes[2]).toEqual({ kind: 'ack' });
     expect(fileLines).toEqual(['a', 'c']);
@@ -164,7 +165,11 @@ describe('LogBatchWriter', () => {
     [
       'past the timeout',
       NOW - 60_000,
-      { kind: 'dead-letter', reason: 'unknown serial NEW-1: not enrolled within 60 s' },
+      {
+        kind: 'dead-letter',
+        reason: 'unknown serial NEW-1: not enrolled within 60 s',
+        cause: 'unknown serial',
+      },
     ],
   ])('answers a line of an unknown serial sent %s with %o', async (_, timeMs, expected) => {
     const { writer, inserts } = setup();

@@ -62,6 +62,7 @@ async function start(config: LogsIngesterConfig, logger: Logger): Promise<Runnin
   const connection = await AmqpConnection.open({ url: config.amqpUrl, logger, name: SERVICE });
   const publisher = await Publisher.create(connection, { logger });
   const consumer = await Consumer.start(connection, {
+    registry,
     queue: QUEUES.logs,
     handler: createLogLineHandler({ writer }),
     publisher,

@@ -63,7 +63,7 @@ export function createIngestHandlers(deps: IngestDeps) {
           return items.map(({ sensorId, batch }, i): Outcome => {
             lastSeen.seen(sensorId, now);
             const result = results[i];
-            if (result?.kind === 'overlap') return deadLetter(result.reason);
+            if (result?.kind === 'overlap') return deadLetter(result.reason, 'overlapping block');
             if (result?.kind === 'duplicate') {
               metrics.duplicates.inc();
               return ack();

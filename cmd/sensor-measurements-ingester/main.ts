@@ -61,6 +61,7 @@ async function start(config: MeasurementsIngesterConfig, logger: Logger): Promis
       [QUEUES.locationsDbWriter, handlers.locationHandler] as const,
     ].map(([queue, handler]) =>
       Consumer.start(connection, {
+        registry,
         queue,
         handler,
         publisher,

@@ -37,6 +37,7 @@ async function start(config: RegistryConfig, logger: Logger): Promise<RunningSer
   });
   const publisher = await Publisher.create(connection, { logger });
   const consumer = await Consumer.start(connection, {
+    registry,
     queue: QUEUES.registry,
     publisher,
     logger,

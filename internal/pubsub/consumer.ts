@@ -6,9 +6,11 @@
 // pauses consuming (basic.cancel: what we hold stays ours, nothing new comes) and runs the
 // handler again with backoff until it gets past the dependency; then consuming resumes.
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import type { Registry } from 'prom-client';
 import { DEAD_LETTER_EXCHANGE, DEAD_LETTER_HEADERS } from '../routing/index.js';
 import type { Logger, ReadinessCheck } from '../telemetry/index.js';
 import type { AmqpConnection, Attachment } from './connection.js';
+import { deadLetterCounter, type DeadLetterCounter } from './dead-letter-metric.js';
 import { describeWait, pause, waitDelayMs, type DependencyWaitState } from './dependency-wait.js';
 import type { Outcome, SettledKind } from './outcome.js';
 import type { Publisher } from './publisher.js';
@@ -57,6 +59,8 @@ export interface ConsumerOptions {
   prefetch?: number;
   /** Called once per settled message, for metrics. */
   onSettled?: (outcome: SettledKind, delivery: Delivery) => void;
+  /** The process's metrics: dead letters are counted there (dead-letter-metric.ts). */
+  registry?: Registry;
   /** The outcome of a handler that threw; `requeue` after a pause unless told. */
   onHandlerError?: (error: unknown) => Outcome;
 }
@@ -76,12 +80,14 @@ export class Consumer implements Attachment {
   /** basic.cancel / basic.consume one after another, never two at once. */
   private consumeControl: Promise<void> = Promise.resolve();
   private readonly logger: Logger;
+  private readonly deadLetters: DeadLetterCounter | undefined;
 
   private constructor(
     private readonly connection: AmqpConnection,
     private readonly options: ConsumerOptions,
   ) {
     this.logger = options.logger.child({ queue: options.queue });
+    this.deadLetters = options.registry && deadLetterCounter(options.registry);
   }
 
   static async start(connection: AmqpConnection, options: ConsumerOptions): Promise<Consumer> {
@@ -284,6 +290,7 @@ export class Consumer implements Attachment {
       const parked = await this.parkAsDeadLetter(delivery, outcome.reason);
       // Not parked safely: give it back rather than lose it.
       if (!parked) settled = 'requeue';
+      else this.deadLetters?.inc({ queue: this.options.queue, cause: outcome.cause });
     }
     // A channel that closed meanwhile took its deliveries back to the queue: nothing to settle.
     if (this.channel !== channel) return;

@@ -9,3 +9,4 @@ export * from './rabbit-admin.js';
 export * from './per-key-order.js';
 export * from './dependency-wait.js';
 export * from './dead-letter-box.js';
+export * from './dead-letter-metric.js';

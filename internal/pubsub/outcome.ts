@@ -4,8 +4,11 @@
 export type Outcome =
   /** The effect is committed: remove the message. */
   | { readonly kind: 'ack' }
-  /** The message can never succeed: move it to the dead-letter queue with this reason. */
-  | { readonly kind: 'dead-letter'; readonly reason: string }
+  /**
+   * The message can never succeed: move it to the dead-letter queue with this reason, counted
+   * under a cause (a short fixed phrase, a metric label: never a serial or a value).
+   */
+  | { readonly kind: 'dead-letter'; readonly reason: string; readonly cause: string }
   /** Not now (the message waits for something of its own, e.g. its sensor's enrolment). */
   | { readonly kind: 'requeue'; readonly delayMs: number }
   /**
@@ -16,7 +19,11 @@ export type Outcome =
   | { readonly kind: 'wait-for'; readonly dependency: string; readonly reason: string };
 
 export const ack = (): Outcome => ({ kind: 'ack' });
-export const deadLetter = (reason: string): Outcome => ({ kind: 'dead-letter', reason });
+export const deadLetter = (reason: string, cause = 'other'): Outcome => ({
+  kind: 'dead-letter',
+  reason,
+  cause,
+});
 export const requeue = (delayMs = 0): Outcome => ({ kind: 'requeue', delayMs });
 export const waitFor = (dependency: string, reason: string): Outcome => ({
   kind: 'wait-for',

@@ -2,6 +2,7 @@
 // plugin and device permissions, dead letters with reasons, and surviving a killed connection.
 import { randomBytes } from 'node:crypto';
 import type { Channel, ChannelModel } from 'amqplib';
+import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   DEAD_LETTER_HEADERS,
@@ -58,10 +59,15 @@ afterEach(async () => {
 });
 
 /** Starts a consumer whose handler decides by `decide`; returns what it saw. */
-async function consume(queue: string, decide: (d: Delivery, seen: number) => Outcome) {
+async function consume(
+  queue: string,
+  decide: (d: Delivery, seen: number) => Outcome,
+  registry?: Registry,
+) {
   const seen: Delivery[] = [];
   const settled: string[] = [];
   const consumer = await Consumer.start(connection, {
+    registry,
     queue,
     publisher,
     logger: testLogger,
@@ -188,8 +194,11 @@ describe('devices over MQTT', () => {
 
 describe('consuming with explicit outcomes', () => {
   it('nack to the dead-letter queue carries the reason and the original routing key', async () => {
-    const { settled } = await consume(QUEUES.logs, (d) =>
-      deadLetter(`cannot parse ${d.body.toString()}`),
+    const registry = new Registry();
+    const { settled } = await consume(
+      QUEUES.logs,
+      (d) => deadLetter(`cannot parse ${d.body.toString()}`, 'undecodable'),
+      registry,
     );
     for (const body of ['a', 'b', 'c'])
       await publisher.publish(EXCHANGE, deviceKey('DL-1', 'logs'), text(body));
@@ -204,6 +213,11 @@ describe('consuming with explicit outcomes', () => {
     expect(dead[0]?.properties.headers?.[DEAD_LETTER_HEADERS.queue]).toBe(QUEUES.logs);
     // Settled means gone from the work queue.
     expect(await drainQueue(raw.channel, QUEUES.logs)).toHaveLength(0);
+    // Counted by source queue and cause, not by the free-text reason.
+    const counted = await registry.getSingleMetric('iot_dead_letters_total')?.get();
+    expect(counted?.values).toEqual([
+      { labels: { queue: QUEUES.logs, cause: 'undecodable' }, value: 3 },
+    ]);
   });
 
   it('requeue delivers the message again, and a throwing handler does not lose it', async () => {

@@ -15,9 +15,12 @@ export function decodeDeviceMessage<T extends { serial: string }>(
     validateSameSerial(message.serial, serialFromKey(delivery.routingKey));
     return message;
   } catch (error) {
-    if (error instanceof RoutingError || error instanceof ValidationError) {
-      return deadLetter(error.message);
+    // Causes: the field a validation names (the messages' fields, a fixed set once an element's
+    // index is dropped: values[17] → values[]), or undecodable.
+    if (error instanceof ValidationError) {
+      return deadLetter(error.message, `invalid ${error.field.replace(/\[\d+\]/g, '[]')}`);
     }
+    if (error instanceof RoutingError) return deadLetter(error.message, 'undecodable');
     throw error;
   }
 }

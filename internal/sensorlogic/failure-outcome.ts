@@ -22,7 +22,7 @@ export function failureOutcome(error: unknown): Outcome {
   if (error instanceof PubSubError) return waitFor('broker', error.message);
   const failure = classifyDatabaseFailure(error);
   if (failure.kind === 'unavailable') return waitFor('database', failure.reason);
-  if (failure.kind === 'rejected') return deadLetter(failure.reason);
+  if (failure.kind === 'rejected') return deadLetter(failure.reason, 'database rejected');
   return requeue(UNKNOWN_FAILURE_RETRY_MS);
 }
 

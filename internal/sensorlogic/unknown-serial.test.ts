@@ -8,7 +8,14 @@ describe('unknownSerialOutcome', () => {
     [0, { kind: 'requeue', delayMs: 500 }],
     [4_000, { kind: 'requeue', delayMs: 2_000 }],
     [40_000, { kind: 'requeue', delayMs: 10_000 }],
-    [60_000, { kind: 'dead-letter', reason: 'unknown serial X-1: not enrolled within 60 s' }],
+    [
+      60_000,
+      {
+        kind: 'dead-letter',
+        reason: 'unknown serial X-1: not enrolled within 60 s',
+        cause: 'unknown serial',
+      },
+    ],
   ])('after %d ms of waiting → %o', (waited, outcome) => {
     expect(unknownSerialOutcome('X-1', now - waited, 60_000, now)).toEqual(outcome);
   });

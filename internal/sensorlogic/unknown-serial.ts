@@ -21,6 +21,7 @@ export function unknownSerialOutcome(
   if (waited >= timeoutMs) {
     return deadLetter(
       `unknown serial ${serial}: not enrolled within ${Math.round(timeoutMs / 1000)} s`,
+      'unknown serial',
     );
   }
   return requeue(Math.min(UNKNOWN_SERIAL_MAX_PAUSE_MS, Math.max(500, waited / 2)));

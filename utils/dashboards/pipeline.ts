@@ -32,11 +32,12 @@ const panel = (title: string, unit: string, targets: prometheus.DataqueryBuilder
     .span(span)
     .height(8);
 
-/** Messages each service parked in sensor.all.deadletter, by the queue they came from. */
+/**
+ * Messages the services parked in sensor.all.deadletter, by the queue they came from and why
+ * (internal/pubsub/dead-letter-metric.ts; `iotctl get deadletters` shows the full reasons).
+ */
 const DEAD_LETTERED =
-  'sum by (service, queue) (increase(iot_ingest_messages_total{outcome="dead-letter"}[$__rate_interval]))' +
-  ' or sum by (service) (increase(iot_analytics_messages_total{outcome="dead-letter"}[$__rate_interval]))' +
-  ' or sum by (service) (increase(iot_sensor_logs_dead_lettered_total[$__rate_interval]))';
+  'sum by (service, queue, cause) (increase(iot_dead_letters_total[$__rate_interval]))';
 
 export function pipelineDashboard() {
   return baseDashboard(
@@ -51,7 +52,9 @@ export function pipelineDashboard() {
       ]),
     )
     .withPanel(
-      panel('Dead-lettered messages', 'short', [promql(DEAD_LETTERED, '{{service}} {{queue}}')]),
+      panel('Dead-lettered messages by cause', 'short', [
+        promql(DEAD_LETTERED, '{{service}} {{queue}}: {{cause}}'),
+      ]),
     )
     .withPanel(panel('Publish → commit latency', 's', percentiles('iot_ingest_latency_seconds')))
     .withPanel(
