@@ -14,6 +14,7 @@
 #   utils/stack.sh dropdb NAME     drop it, closing its connections
 #   utils/stack.sh pg_ctl MODE ... pg_ctl on our PostgreSQL as its owner (fault tests:
 #                                  `pg_ctl stop -m immediate`, `pg_ctl start`)
+#   utils/stack.sh psql ...        psql on database iot as the superuser (fault tests)
 #
 # Servers already on the machine (system RabbitMQ, epmd, PostgreSQL, Mosquitto...) are never
 # touched and their ports never used: every port is derived from the checkout's path, so
@@ -93,6 +94,7 @@ main() {
       ;;
     rabbitmqctl) rabbitmqctl "$@" ;;
     pg_ctl) cmd_pg_ctl "$@" ;;
+    psql) cmd_psql "$@" ;;
     createdb)
       (($# == 1)) || usage
       cmd_createdb "$1"

@@ -65,6 +65,8 @@ let api: ServiceProcess;
 const RECOVERY = { timeout: 30_000, interval: 500 };
 const sleep = (ms: number) => new Promise((wake) => setTimeout(wake, ms));
 const pgCtl = (...args: string[]) => execFileSync(stack, ['pg_ctl', ...args], { stdio: 'ignore' });
+const superuserSql = (sql: string) =>
+  execFileSync(stack, ['psql', '-qc', sql], { stdio: 'ignore' });
 const readyz = async (service: ServiceProcess) => {
   const res = await fetch(`http://127.0.0.1:${service.httpPort}/readyz`);
   return { status: res.status, body: (await res.json()) as { reasons?: Record<string, string> } };
@@ -83,6 +85,68 @@ async function storedOnceWithoutGaps(sensors: SensorSummary[]) {
       s.serial,
     ).toEqual([0]);
   }
+}
+
+/**
+ * The database away for DATABASE_OUTAGE_MS while three sensors stream (1 kHz, 500 Hz and a
+ * 200 Hz mobile one): the ingester's /readyz says it waits for the database; afterwards every
+ * service is ready again, none died, every confirmed sample, fix and log line is stored once
+ * and nothing is dead-lettered.
+ */
+async function databaseOutage(prefix: string, outage: { begin: () => void; end: () => void }) {
+  const r = run();
+  const { simulator, summary } = await platform.startSimulator([
+    `${prefix}${r}-A:1000`,
+    `${prefix}${r}-B:500`,
+    `${prefix}${r}-C:200:mobile`,
+  ]);
+  await vi.waitFor(
+    async () => expect(await samplesStored(pool, `${prefix}${r}-A`)).toBeGreaterThan(2000),
+    {
+      timeout: 30_000,
+      interval: 250,
+    },
+  );
+  outage.begin();
+  const downSince = Date.now();
+  let reason = '';
+  try {
+    await vi.waitFor(
+      async () => {
+        const { status, body } = await readyz(ingester);
+        expect(status).toBe(503);
+        reason = body.reasons?.consumers ?? '';
+        expect(reason).toMatch(/waiting for database since/);
+      },
+      { timeout: DATABASE_OUTAGE_MS - 5_000, interval: 250 },
+    );
+    await sleep(DATABASE_OUTAGE_MS - (Date.now() - downSince));
+  } finally {
+    outage.end();
+  }
+  expect(reason).toMatch(/^sensor\.all\.(measurements|locations)\.db_writer: waiting for database/);
+  // Everything recovers on its own: every service ready again, none died.
+  await vi.waitFor(async () => expect((await readyz(ingester)).status).toBe(200), {
+    timeout: 30_000,
+    interval: 500,
+  });
+  expect(await simulator.stop('SIGTERM')).toBe(0);
+  const sensors = summary().sensors;
+  for (const s of sensors) expect(s.samplesDropped, s.serial).toBe(0);
+  await storedOnceWithoutGaps(sensors);
+  for (const s of sensors) {
+    const id = await sensorId(pool, s.serial);
+    await vi.waitFor(async () => {
+      expect(
+        await count(pool, 'SELECT count(*) AS n FROM target_location WHERE sensor_id = $1', [id]),
+      ).toBe(s.locationsConfirmed);
+      expect(
+        await count(pool, 'SELECT count(*) AS n FROM sensor_log WHERE sensor_id = $1', [id]),
+      ).toBe(s.logsConfirmed);
+    }, RECOVERY);
+  }
+  expect(platform.services.filter((s) => s.name !== 'sensor-simulation').every(alive)).toBe(true);
+  expect(await deadLetterCount()).toBe(0);
 }
 
 beforeAll(async () => {
@@ -105,12 +169,13 @@ beforeEach(async () => {
   await rabbitAdmin().purgeQueue(DEAD_LETTER_QUEUE);
 });
 afterAll(async () => {
-  // A test that failed mid-outage must not leave the stack's database down.
+  // A test that failed mid-outage must not leave the stack's database down or refusing.
   try {
     pgCtl('status');
   } catch {
     pgCtl('start');
   }
+  superuserSql(`ALTER ROLE ${new URL(required(stackEnv(), 'IOT_DATABASE_URL')).username} LOGIN`);
   await platform.stopAll();
   await broker?.connection.close();
   await pool?.end();
@@ -145,61 +210,23 @@ describe('faults, end to end', () => {
   });
 
   it('PostgreSQL stopped (immediate) for 30 s: /readyz says why, then every confirmed sample is stored once', async () => {
-    const r = run();
-    const { simulator, summary } = await platform.startSimulator([
-      `PGO${r}-A:1000`,
-      `PGO${r}-B:500`,
-      `PGO${r}-C:200:mobile`,
-    ]);
-    await vi.waitFor(
-      async () => expect(await samplesStored(pool, `PGO${r}-A`)).toBeGreaterThan(2000),
-      {
-        timeout: 30_000,
-        interval: 250,
-      },
-    );
-    pgCtl('stop', '-m', 'immediate');
-    const downSince = Date.now();
-    let reason = '';
-    try {
-      await vi.waitFor(
-        async () => {
-          const { status, body } = await readyz(ingester);
-          expect(status).toBe(503);
-          reason = body.reasons?.consumers ?? '';
-          expect(reason).toMatch(/waiting for database since/);
-        },
-        { timeout: DATABASE_OUTAGE_MS - 5_000, interval: 250 },
-      );
-      await sleep(DATABASE_OUTAGE_MS - (Date.now() - downSince));
-    } finally {
-      pgCtl('start');
-    }
-    expect(reason).toMatch(
-      /^sensor\.all\.(measurements|locations)\.db_writer: waiting for database/,
-    );
-    // Everything recovers on its own: every service ready again, none died.
-    await vi.waitFor(async () => expect((await readyz(ingester)).status).toBe(200), {
-      timeout: 30_000,
-      interval: 500,
+    await databaseOutage('PGO', {
+      begin: () => pgCtl('stop', '-m', 'immediate'),
+      end: () => pgCtl('start'),
     });
-    expect(await simulator.stop('SIGTERM')).toBe(0);
-    const sensors = summary().sensors;
-    for (const s of sensors) expect(s.samplesDropped, s.serial).toBe(0);
-    await storedOnceWithoutGaps(sensors);
-    for (const s of sensors) {
-      const id = await sensorId(pool, s.serial);
-      await vi.waitFor(async () => {
-        expect(
-          await count(pool, 'SELECT count(*) AS n FROM target_location WHERE sensor_id = $1', [id]),
-        ).toBe(s.locationsConfirmed);
-        expect(
-          await count(pool, 'SELECT count(*) AS n FROM sensor_log WHERE sensor_id = $1', [id]),
-        ).toBe(s.logsConfirmed);
-      }, RECOVERY);
-    }
-    expect(platform.services.filter((s) => s.name !== 'sensor-simulation').every(alive)).toBe(true);
-    expect(await deadLetterCount()).toBe(0);
+  });
+
+  it('PostgreSQL refusing the services for 30 s (their role may not log in, its sessions ended): the same', async () => {
+    // The services' role, as in IOT_DATABASE_URL; the superuser's sessions stay.
+    const role = new URL(required(stackEnv(), 'IOT_DATABASE_URL')).username;
+    await databaseOutage('PGR', {
+      begin: () =>
+        superuserSql(
+          `ALTER ROLE ${role} NOLOGIN; ` +
+            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '${role}'`,
+        ),
+      end: () => superuserSql(`ALTER ROLE ${role} LOGIN`),
+    });
   });
 
   it('a 10 s lock on the measurement table: unacked stays within prefetch, the backlog drains, nothing dead-lettered', async () => {

@@ -196,3 +196,12 @@ cmd_pg_ctl() {
   shift
   as_postgres "$PG_BIN/pg_ctl" -D "$POSTGRES_DATA" -l "$POSTGRES_LOG" -w -t "$READY_TIMEOUT" "$mode" "$@" 9>&-
 }
+
+# `stack.sh psql -c SQL`: psql as the cluster's superuser on database iot, for fault tests
+# that need what no service role may do (refuse a role's logins, end its sessions).
+cmd_psql() {
+  choose_postgres_version
+  postgres_running || die "PostgreSQL is not running; run: utils/stack.sh up"
+  (cd / && as_postgres "$PG_BIN/psql" --no-psqlrc -X -v ON_ERROR_STOP=1 -h "$POSTGRES_SOCKET_DIR" \
+    -p "$POSTGRES_PORT" -U postgres -d iot "$@" 9>&-)
+}
