@@ -2,10 +2,10 @@
 // username = serial, persistent session (clean: false), QoS 1. Connecting goes through the
 // fleet's gate and retries with backoff (the broker may be down at boot, or the sensor not yet
 // provisioned); once connected, mqtt.js reconnects by itself, moving round a cluster's nodes
-// (IOT_MQTT_URL's list), and resends unacknowledged QoS 1 publishes. Except in one case: when
-// a reconnect is answered by a refusing CONNACK (bad credentials, a broker still starting up),
-// mqtt.js 5 stops reconnecting for good (`reconnectOnConnackError` is off in MqttClient). A
-// watchdog notices a client that has been offline too long, throws it away and connects afresh.
+// (IOT_MQTT_URL's list), and resends unacknowledged QoS 1 publishes; a reconnect answered by a
+// refusing CONNACK (credentials rotated, a broker still starting up) is retried too
+// (`reconnectOnConnackError` in MqttClient). As a backstop, a watchdog notices a client that
+// has been offline too long whatever the cause, throws it away and connects afresh.
 //
 // On every connect (the first, each mqtt.js reconnect, each fresh client) the link subscribes to
 // the device's commands and then says so (onConnected): a session the broker lost (its node
