@@ -309,7 +309,9 @@ describe('faults, end to end', () => {
         interval: 250,
       },
     );
+    // Analytics feeds alarms: both join for this test, under load too.
     const analytics = await platform.start('sensor-analytics');
+    const alarms = await platform.start('sensor-alarms');
     const stopTimes: Record<string, number> = {};
     for (const service of [...platform.services]) {
       if (service.name === 'sensor-simulation' || !alive(service)) continue;
@@ -322,6 +324,7 @@ describe('faults, end to end', () => {
     }
     expect(Object.keys(stopTimes).sort()).toEqual([
       'iot-api',
+      'sensor-alarms',
       'sensor-analytics',
       'sensor-logs-ingester',
       'sensor-measurements-ingester',
@@ -330,6 +333,7 @@ describe('faults, end to end', () => {
     for (const [name, ms] of Object.entries(stopTimes))
       expect(ms, name).toBeLessThan(STOP_WITHIN_MS);
     expect(alive(analytics)).toBe(false);
+    expect(alive(alarms)).toBe(false);
     // Back up (the API on its port, for the next test): what came meanwhile is stored.
     platform.services = platform.services.filter(alive);
     const env = { IOT_AMQP_PREFETCH: String(PREFETCH) };
@@ -340,6 +344,7 @@ describe('faults, end to end', () => {
     expect(await simulator.stop('SIGTERM')).toBe(0);
     await storedOnceWithoutGaps(summary().sensors);
     await rabbitAdmin().purgeQueue(QUEUES.measurementsAnalytics);
+    await rabbitAdmin().purgeQueue(QUEUES.featuresAlarms);
   });
 
   it('iot-api restarted while `iotctl sleep --wait` waits: the command ends applied, and says so afterwards', async () => {
