@@ -66,10 +66,18 @@ function connect(
   });
 }
 
-function closed(client: MqttClient): Promise<void> {
-  return new Promise((resolve) => {
-    if (!client.connected) resolve();
-    client.onClose(resolve);
+/**
+ * Resolves once the broker closed the client. Revocation closes connections within the
+ * management API's listing delay (RabbitAdmin.closeUserConnections); 30 s is far past it.
+ */
+function closed(client: MqttClient, ms = 30_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (!client.connected) return resolve();
+    const timer = setTimeout(() => reject(new Error(`still connected after ${ms} ms`)), ms);
+    client.onClose(() => {
+      clearTimeout(timer);
+      resolve();
+    });
   });
 }
 

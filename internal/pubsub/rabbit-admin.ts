@@ -14,7 +14,17 @@ export interface RabbitAdminOptions {
   username: string;
   password: string;
   vhost?: string;
+  /** How long a new connection may be missing from the listing (default LISTING_DELAY_MS). */
+  listingDelayMs?: number;
 }
+
+/**
+ * The management API lists a connection once the broker has first collected its statistics:
+ * every collect_statistics_interval, 5 s by default (we keep the default). A connection opened
+ * less than that before a look may be missing from it; a second look a second later than that
+ * finds it.
+ */
+const LISTING_DELAY_MS = 6_000;
 
 export interface QueueStats {
   messages: number;
@@ -77,10 +87,13 @@ export class RabbitAdmin {
   }
 
   /**
-   * Cuts off a device at once: a changed password or a deleted user stops new logins, but a
-   * connection already open stays until closed.
+   * Cuts off a device: a changed password or a deleted user stops new logins at once, but a
+   * connection already open stays until closed. Those listed now are closed now; one opened
+   * just before, not listed yet, is closed by a second look once it must be listed.
    */
   async closeUserConnections(user: string, reason: string): Promise<void> {
+    for (const name of await this.connections({ user })) await this.closeConnection(name, reason);
+    await new Promise((wake) => setTimeout(wake, this.options.listingDelayMs ?? LISTING_DELAY_MS));
     for (const name of await this.connections({ user })) await this.closeConnection(name, reason);
   }
 
