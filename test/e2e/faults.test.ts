@@ -156,6 +156,10 @@ beforeAll(async () => {
   await platform.start('sensor-registry');
   ingester = await platform.start('sensor-measurements-ingester', { env });
   await platform.start('sensor-logs-ingester', { env });
+  // Analytics and alarms live through the faults too: none may kill them, and what they hold
+  // waits like the rest (the outages check every service is alive and nothing dead-lettered).
+  await platform.start('sensor-analytics');
+  await platform.start('sensor-alarms');
   api = await platform.start('iot-api', { https: true });
   await pointIotctlAt(xdg, api.httpPort);
   const login = await runIotctl(
@@ -309,9 +313,9 @@ describe('faults, end to end', () => {
         interval: 250,
       },
     );
-    // Analytics feeds alarms: both join for this test, under load too.
-    const analytics = await platform.start('sensor-analytics');
-    const alarms = await platform.start('sensor-alarms');
+    const running = (name: string) => platform.services.find((s) => s.name === name)!;
+    const analytics = running('sensor-analytics');
+    const alarms = running('sensor-alarms');
     const stopTimes: Record<string, number> = {};
     for (const service of [...platform.services]) {
       if (service.name === 'sensor-simulation' || !alive(service)) continue;
