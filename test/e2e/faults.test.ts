@@ -151,6 +151,9 @@ async function databaseOutage(prefix: string, outage: { begin: () => void; end: 
 }
 
 beforeAll(async () => {
+  // Start from empty work queues: earlier test files may leave messages behind (batches of
+  // sensors they deleted, junk), which these services would dead-letter mid-fault.
+  for (const queue of Object.values(QUEUES)) await rabbitAdmin().purgeQueue(queue);
   pool = testPool();
   broker = await openConnection('faults-test');
   const env = { IOT_AMQP_PREFETCH: String(PREFETCH) };
