@@ -5,15 +5,10 @@
 import { readConfigFile, type Env } from '../../internal/config/index.js';
 import { runService, type RunningService } from '../../internal/lifecycle/index.js';
 import { MachineControllerClients } from '../../internal/machine/index.js';
-import {
-  AmqpConnection,
-  Consumer,
-  Publisher,
-  consumersReady,
-} from '../../internal/pubsub/index.js';
-import { failureOutcome } from '../../internal/sensorlogic/index.js';
+import { AmqpConnection, Consumer, Publisher } from '../../internal/pubsub/index.js';
+import { consumerServiceChecks, failureOutcome } from '../../internal/sensorlogic/index.js';
 import { QUEUES } from '../../internal/routing/index.js';
-import { createPool, databaseReady } from '../../internal/storage/index.js';
+import { createPool } from '../../internal/storage/index.js';
 import {
   createMetricsRegistry,
   startHealthServer,
@@ -86,11 +81,7 @@ async function start(
     port: config.httpPort,
     host: config.httpHost,
     registry,
-    checks: {
-      broker: () => connection.isConnected,
-      database: () => databaseReady(pool),
-      consumers: consumersReady([consumer]),
-    },
+    checks: consumerServiceChecks(connection, pool, [consumer]),
   });
   logger.info(
     { httpPort: health.port, sweepIntervalMs: config.sweepIntervalMs },

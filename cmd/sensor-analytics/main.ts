@@ -3,15 +3,10 @@
 // FeatureEvent per window on sensor.<serial>.features. Wiring only; the logic is in
 // handlers.ts and sensor-analysis.ts.
 import { runService, type RunningService } from '../../internal/lifecycle/index.js';
-import {
-  AmqpConnection,
-  Consumer,
-  Publisher,
-  consumersReady,
-} from '../../internal/pubsub/index.js';
-import { failureOutcome } from '../../internal/sensorlogic/index.js';
+import { AmqpConnection, Consumer, Publisher } from '../../internal/pubsub/index.js';
+import { consumerServiceChecks, failureOutcome } from '../../internal/sensorlogic/index.js';
 import { QUEUES } from '../../internal/routing/index.js';
-import { SensorDirectory, createPool, databaseReady } from '../../internal/storage/index.js';
+import { SensorDirectory, createPool } from '../../internal/storage/index.js';
 import {
   createMetricsRegistry,
   startHealthServer,
@@ -79,11 +74,7 @@ async function start(config: AnalyticsConfig, logger: Logger): Promise<RunningSe
     port: config.httpPort,
     host: config.httpHost,
     registry,
-    checks: {
-      broker: () => connection.isConnected,
-      database: () => databaseReady(pool),
-      consumers: consumersReady([consumer]),
-    },
+    checks: consumerServiceChecks(connection, pool, [consumer]),
   });
   logger.info(
     { httpPort: health.port, prefetch: config.prefetch, windowMs: config.windowMs ?? 'batch' },

@@ -1,20 +1,10 @@
 // sensor-logs-ingester: sensor.all.logs → sensor_log rows and daily .log files (Alloy → Loki).
 // Wiring only; the work is in handlers.ts, log-batch-writer.ts, log-store.ts and log-file.ts.
 import { runService, type RunningService } from '../../internal/lifecycle/index.js';
-import {
-  AmqpConnection,
-  Consumer,
-  Publisher,
-  consumersReady,
-} from '../../internal/pubsub/index.js';
+import { AmqpConnection, Consumer, Publisher } from '../../internal/pubsub/index.js';
 import { QUEUES } from '../../internal/routing/index.js';
-import { failureOutcome } from '../../internal/sensorlogic/index.js';
-import {
-  LastSeen,
-  SensorDirectory,
-  createPool,
-  databaseReady,
-} from '../../internal/storage/index.js';
+import { consumerServiceChecks, failureOutcome } from '../../internal/sensorlogic/index.js';
+import { LastSeen, SensorDirectory, createPool } from '../../internal/storage/index.js';
 import {
   createMetricsRegistry,
   startHealthServer,
@@ -76,11 +66,7 @@ async function start(config: LogsIngesterConfig, logger: Logger): Promise<Runnin
     port: config.httpPort,
     host: config.httpHost,
     registry,
-    checks: {
-      broker: () => connection.isConnected,
-      database: () => databaseReady(pool),
-      consumers: consumersReady([consumer]),
-    },
+    checks: consumerServiceChecks(connection, pool, [consumer]),
   });
   logger.info(
     { port: health.port, queue: QUEUES.logs, dir: config.sensorLogDir },

@@ -1,18 +1,12 @@
 // sensor-measurements-ingester: measurement batches and GPS fixes from the broker into
 // PostgreSQL, exactly once. Wiring only; the logic is in handlers.ts and the writers.
 import { runService, type RunningService } from '../../internal/lifecycle/index.js';
-import {
-  AmqpConnection,
-  Consumer,
-  Publisher,
-  consumersReady,
-} from '../../internal/pubsub/index.js';
+import { AmqpConnection, Consumer, Publisher } from '../../internal/pubsub/index.js';
 import { QUEUES } from '../../internal/routing/index.js';
-import { failureOutcome } from '../../internal/sensorlogic/index.js';
+import { consumerServiceChecks, failureOutcome } from '../../internal/sensorlogic/index.js';
 import {
   SensorDirectory,
   createPool,
-  databaseReady,
   LastSeen,
   RawRetention,
 } from '../../internal/storage/index.js';
@@ -77,11 +71,7 @@ async function start(config: MeasurementsIngesterConfig, logger: Logger): Promis
     port: config.httpPort,
     host: config.httpHost,
     registry,
-    checks: {
-      broker: () => connection.isConnected,
-      database: () => databaseReady(pool),
-      consumers: consumersReady(consumers),
-    },
+    checks: consumerServiceChecks(connection, pool, consumers),
   });
   logger.info({ httpPort: health.port, prefetch: config.prefetch }, 'ingesting');
   return {

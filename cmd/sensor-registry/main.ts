@@ -1,16 +1,10 @@
 // sensor-registry: enrolls sensors from sensor.all.registry.created. Wiring only.
 import { Counter } from 'prom-client';
 import { runService, type RunningService } from '../../internal/lifecycle/index.js';
-import {
-  AmqpConnection,
-  Consumer,
-  Publisher,
-  inOrderPerKey,
-  consumersReady,
-} from '../../internal/pubsub/index.js';
-import { failureOutcome } from '../../internal/sensorlogic/index.js';
+import { AmqpConnection, Consumer, Publisher, inOrderPerKey } from '../../internal/pubsub/index.js';
+import { consumerServiceChecks, failureOutcome } from '../../internal/sensorlogic/index.js';
 import { QUEUES } from '../../internal/routing/index.js';
-import { createPool, databaseReady } from '../../internal/storage/index.js';
+import { createPool } from '../../internal/storage/index.js';
 import {
   createMetricsRegistry,
   startHealthServer,
@@ -62,11 +56,7 @@ async function start(config: RegistryConfig, logger: Logger): Promise<RunningSer
     port: config.httpPort,
     host: config.httpHost,
     registry,
-    checks: {
-      broker: () => connection.isConnected,
-      database: () => databaseReady(pool),
-      consumers: consumersReady([consumer]),
-    },
+    checks: consumerServiceChecks(connection, pool, [consumer]),
   });
   logger.info({ httpPort: health.port }, 'enrolling sensors');
   return {
