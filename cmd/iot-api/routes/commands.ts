@@ -12,7 +12,6 @@ import {
 } from '../../../internal/api-contract/index.js';
 import { validateSerial } from '../../../internal/validation/index.js';
 import type { AppDeps, RouteApp } from '../app.js';
-import type { OpenStreams } from '../open-streams.js';
 import { ApiError, invalid, notFound } from '../errors.js';
 import { MAX_STREAMS_PER_ACCOUNT, StreamQuota } from '../stream-quota.js';
 import { getCommand, listCommands, type CommandView } from '../store/commands-store.js';
@@ -122,6 +121,7 @@ export function registerCommandRoutes(api: RouteApp, deps: AppDeps): void {
       const read = () => getCommand(pool, organizationId, request.params.id);
       const first = await read();
       if (!first) throw notFound(`command ${request.params.id}`);
+      deps.streams.track(reply.raw);
       const release = streamQuota.acquire(accountId);
       if (!release) {
         throw new ApiError(
@@ -129,7 +129,7 @@ export function registerCommandRoutes(api: RouteApp, deps: AppDeps): void {
           `this account has ${MAX_STREAMS_PER_ACCOUNT} event streams open already; close one`,
         );
       }
-      streamCommand(deps.streams, reply, first, read, (onChange) => {
+      streamCommand(reply, first, read, (onChange) => {
         const unsubscribe = events.subscribe(first.id, onChange);
         return () => {
           unsubscribe();
@@ -155,7 +155,6 @@ function frequencyOf(body: CommandBodyType): number | null {
 
 /** Writes `event: command` whenever the command changed, and ends after a final status. */
 function streamCommand(
-  streams: OpenStreams,
   reply: FastifyReply,
   first: CommandView,
   read: () => Promise<CommandView | undefined>,
@@ -163,7 +162,6 @@ function streamCommand(
 ): void {
   reply.hijack();
   const res = reply.raw;
-  streams.track(res);
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',

@@ -39,6 +39,7 @@ export function registerLiveRoutes(api: RouteApp, { pool, live, streams }: AppDe
       if (serial !== undefined && !(await sensorId(pool, organizationId, serial))) {
         throw notFound(`sensor ${serial}`);
       }
+      streams.track(reply.raw);
       const release = live.claimStream(accountId);
       if (!release) {
         throw new ApiError(
@@ -48,7 +49,6 @@ export function registerLiveRoutes(api: RouteApp, { pool, live, streams }: AppDe
       }
       reply.hijack();
       const res = reply.raw;
-      streams.track(res);
       res.writeHead(200, {
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache',
