@@ -51,7 +51,7 @@ afterAll(async () => {
 describe('utils/stack.sh up --nodes 3', () => {
   it('reports three nodes and PostgreSQL up', async () => {
     const { stdout } = await stack(['status'], { stackDir: dir });
-    for (const label of ['rabbitmq', 'rabbitmq-2', 'rabbitmq-3', 'postgres'])
+    for (const label of ['rabbitmq', 'rabbitmq-2', 'rabbitmq-3', 'broker-auth', 'postgres'])
       expect(stdout).toMatch(new RegExp(`^${label}\\s+up\\b`, 'm'));
   });
 
@@ -123,7 +123,8 @@ describe('utils/stack.sh up --nodes 3', () => {
   it('`down` stops every node: no VM left, no port open, status exit 3', async () => {
     const ports = ['IOT_AMQP_URL', 'IOT_MQTT_URL', 'IOT_RABBITMQ_MANAGEMENT_URLS']
       .flatMap(list)
-      .map(portOf);
+      .map(portOf)
+      .concat(Number(env.IOT_BROKER_AUTH_PORT));
     await stack(['down'], { stackDir: dir });
     for (const node of nodeNames(env)) expect(rabbitBeamPid(node), node).toBeUndefined();
     for (const port of ports) expect(await listening(port), String(port)).toBe(false);

@@ -52,6 +52,7 @@ describe('utils/stack.sh', () => {
   it('reports both components up (exit 0)', async () => {
     const { stdout } = await run(stackScript, ['status'], { cwd: repoRoot });
     expect(stdout).toMatch(/^rabbitmq\s+up\b/m);
+    expect(stdout).toMatch(/^broker-auth\s+up\b/m);
     expect(stdout).toMatch(/^postgres\s+up\b/m);
   });
 

@@ -25,6 +25,8 @@
 #   base+4 Erlang distribution   base+5 PostgreSQL   base+6 IOT_HTTP_PORT (for the services)
 #   base+7 our own epmd (the system's epmd on 4369 is not ours to use)
 #   base+8 IOT_API_PORT (iot-api's HTTPS; the stack only names it, iot-api listens there)
+# broker-auth (cmd/broker-auth, which every node asks about logins) takes a port the OS says
+# is free at the first `up`, kept in .stack/broker-auth/port.
 # An IOT_STACK_BASE_PORT override sticks (.stack/base-port) until the next override or purge.
 #
 # Cluster (--nodes 3; fixed when the stack is created, recorded in .stack/nodes): nodes
@@ -56,6 +58,8 @@ source "$STACK_PARTS/common.sh"
 source "$STACK_PARTS/env.sh"
 # shellcheck source=SCRIPTDIR/stack/tls.sh
 source "$STACK_PARTS/tls.sh"
+# shellcheck source=SCRIPTDIR/stack/broker-auth.sh
+source "$STACK_PARTS/broker-auth.sh"
 # shellcheck source=SCRIPTDIR/stack/broker.sh
 source "$STACK_PARTS/broker.sh"
 # shellcheck source=SCRIPTDIR/stack/cluster.sh

@@ -9,6 +9,13 @@ import { devicePermissions, mqttSubscriptionQueue } from '../routing/index.js';
  */
 export const DEVICE_MAX_CONNECTIONS = 2;
 
+/**
+ * The user tag that makes a broker user a device: broker-auth (cmd/broker-auth) then lets it
+ * connect only over MQTT, with its username as its client id. A user created before the tag
+ * existed gets it from `iotctl rotate-credentials`.
+ */
+export const DEVICE_USER_TAG = 'iot-device';
+
 export interface RabbitAdminOptions {
   url: string;
   username: string;
@@ -46,7 +53,7 @@ export class RabbitAdmin {
   async ensureDeviceUser(serial: string, password: string): Promise<void> {
     const user = encodeURIComponent(serial);
     const permissions = devicePermissions(serial);
-    await this.request('PUT', `/api/users/${user}`, { password, tags: '' });
+    await this.request('PUT', `/api/users/${user}`, { password, tags: DEVICE_USER_TAG });
     await this.request('PUT', `/api/permissions/${this.vhost}/${user}`, permissions.vhost);
     await this.request('PUT', `/api/topic-permissions/${this.vhost}/${user}`, permissions.topic);
     await this.request('PUT', `/api/user-limits/${user}/max-connections`, {

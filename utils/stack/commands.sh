@@ -68,8 +68,10 @@ cmd_up() {
   place_postgres_dir
   resolve_postgres_paths
   printf '%s\n' "$BASE_PORT" >"$BASE_PORT_FILE"
+  choose_broker_auth_port
   write_env_file
 
+  start_broker_auth
   launch_rabbitmq_nodes
   start_postgres
   wait_for_postgres
@@ -126,6 +128,7 @@ cmd_down() {
   take_lock
   choose_postgres_version
   if ((purge)); then stop_rabbitmq "all at once"; else stop_rabbitmq; fi
+  stop_broker_auth
   if [[ -x "$PG_BIN/pg_ctl" ]]; then stop_postgres; fi
   if ((purge)); then
     log "removing $STACK_DIR"
@@ -151,6 +154,11 @@ cmd_status() {
       "$NODE_MANAGEMENT_PORT" "${NODE_PROMETHEUS_PORT:-none}" "$NODE_DIST_PORT" "$EPMD_PORT"
   done
   select_rabbitmq_node 1
+  local auth=down auth_port
+  auth_port="$(cat "$BROKER_AUTH_PORT_FILE" 2>/dev/null || printf none)"
+  if broker_auth_pid >/dev/null; then auth=up; else code=3; fi
+  printf '%-10s %-4s port %s (RabbitMQ asks it about logins; log %s)\n' \
+    broker-auth "$auth" "$auth_port" "$BROKER_AUTH_LOG"
   if [[ -x "$PG_BIN/pg_isready" ]] && postgres_ready; then postgres=up; fi
   printf '%-10s %-4s PostgreSQL %s, port %s, socket %s\n' \
     postgres "$postgres" "$PG_VERSION" "$POSTGRES_PORT" "$POSTGRES_SOCKET_DIR"
