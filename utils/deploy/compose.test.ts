@@ -17,6 +17,7 @@ import {
   serviceOf,
   stringsIn,
   usersScript,
+  type ComposeService,
   type Mount,
 } from './compose-file.js';
 import { readRepoFile, repoPath } from './repo.js';
@@ -64,11 +65,13 @@ describe('compose.yaml', () => {
   it('mounts the dependencies/rabbitmq files and the MQTT over TLS listener into the broker', () => {
     const binds = mountsOf(service('rabbitmq')).filter(isBindMount);
     expect(binds).toEqual([
-      ...['rabbitmq.conf', 'enabled_plugins', 'definitions.json'].map((file) => ({
-        source: `./dependencies/rabbitmq/${file}`,
-        target: `/etc/rabbitmq/${file}`,
-        readOnly: true,
-      })),
+      ...['rabbitmq.conf', 'enabled_plugins', 'definitions.json', 'advanced.config'].map(
+        (file) => ({
+          source: `./dependencies/rabbitmq/${file}`,
+          target: `/etc/rabbitmq/${file}`,
+          readOnly: true,
+        }),
+      ),
       {
         source: './k8s/base/rabbitmq/mqtt-tls.conf',
         target: '/etc/rabbitmq/conf.d/20-mqtt-tls.conf',
@@ -255,14 +258,54 @@ describe('compose.yaml', () => {
     for (const [name, svc] of platformServices()) {
       if (name === 'migrate') continue;
       const dependsOn = svc.depends_on as Record<string, { condition?: string }>;
-      if (name !== 'machine-controller') {
-        // The services need the broker users and the schema; the controller needs neither.
+      // The services need the broker users and the schema; the controller needs neither, nor
+      // does broker-auth, which the broker asks about logins (the next test).
+      if (name !== 'machine-controller' && name !== 'broker-auth') {
         expect(dependsOn['rabbitmq-users'], name).toEqual({
           condition: 'service_completed_successfully',
         });
         expect(dependsOn.migrate, name).toEqual({ condition: 'service_completed_successfully' });
       }
       expect(svc.healthcheck?.test, `${name} healthcheck`).toBeDefined();
+    }
+  });
+
+  it("runs broker-auth in the broker's network namespace, up before anything logs in", () => {
+    const auth = service('broker-auth');
+    expect(platformCommandOf(auth.command)).toBe('cmd/broker-auth');
+    // rabbitmq.conf's auth_http.*_path ask 127.0.0.1 on broker-auth's own default port.
+    expect((auth as { network_mode?: string }).network_mode).toBe('service:rabbitmq');
+    const conf = readRepoFile('dependencies/rabbitmq/rabbitmq.conf');
+    const paths = [...conf.matchAll(/^auth_http\.\w+_path = (\S+)$/gm)].map((m) => m[1] ?? '');
+    expect(paths.length).toBeGreaterThan(0);
+    for (const url of paths) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:15680\//);
+    expect(environmentOf(auth).IOT_BROKER_AUTH_PORT).toBeUndefined();
+    expect(environmentOf(auth).IOT_BROKER_AUTH_HOST).toBeUndefined();
+    expect(readRepoFile('cmd/broker-auth/config.ts')).toMatch(
+      /port\('IOT_BROKER_AUTH_PORT', \{ default: 15680 \}\)/,
+    );
+    // It needs the namespace only; no users, schema, secrets or published ports.
+    expect(Object.keys(auth.depends_on ?? {})).toEqual(['rabbitmq']);
+    expect(auth.ports).toBeUndefined();
+    // Its health port is not one the broker listens on (its listeners, MQTT over TLS, epmd,
+    // Erlang distribution).
+    const brokerPorts = [
+      ...[...conf.matchAll(/^[\w.]*(?:port|listeners\.tcp\.default) = (\d+)$/gm)].map((m) => m[1]),
+      ...['8883', '4369', '25672'],
+    ];
+    expect(brokerPorts).toEqual(expect.arrayContaining(['5672', '15672', '1883', '15692']));
+    expect(brokerPorts).not.toContain(environmentOf(auth).IOT_HTTP_PORT);
+    // Whatever logs in to the broker (AMQP, MQTT, the management API) waits for it.
+    const connectsToBroker = (svc: ComposeService) =>
+      Object.values(environmentOf(svc)).some((value) =>
+        /^[a-z]+:\/\/([^/]*@)?rabbitmq:/.test(value),
+      );
+    const clients = Object.entries(compose.services).filter(([, svc]) => connectsToBroker(svc));
+    expect(clients.length).toBeGreaterThanOrEqual(6);
+    for (const [name, svc] of clients) {
+      expect(svc.depends_on, name).toMatchObject({
+        'broker-auth': { condition: 'service_healthy' },
+      });
     }
   });
 

@@ -20,8 +20,11 @@ import {
 import { readRepoFile } from './repo.js';
 
 const CLUSTER_SCOPED = ['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'StorageClass'];
-/** Images that write beside their own files (the entrypoints of RabbitMQ and PostgreSQL). */
-const WRITABLE_ROOT = ['rabbitmq', 'timescaledb'];
+/**
+ * Containers (workload/container) whose images write beside their own files (the entrypoints
+ * of RabbitMQ and PostgreSQL); a platform sidecar in their pods (broker-auth) does not.
+ */
+const WRITABLE_ROOT = ['rabbitmq/rabbitmq', 'timescaledb/timescaledb'];
 /** Workloads that talk to the Kubernetes API: peer discovery, pod discovery. */
 const API_CLIENTS = ['rabbitmq', 'prometheus'];
 
@@ -136,7 +139,7 @@ describe.skipIf(!renderable)(`kubectl kustomize ${OVERLAY}`, () => {
         expect(c.securityContext?.allowPrivilegeEscalation, `${id}/${c.name}`).toBe(false);
         expect(c.securityContext?.capabilities?.drop, `${id}/${c.name}`).toEqual(['ALL']);
         expect(c.securityContext?.readOnlyRootFilesystem ?? false, `${id}/${c.name}`).toBe(
-          !WRITABLE_ROOT.includes(id),
+          !WRITABLE_ROOT.includes(`${id}/${c.name}`),
         );
       }
     }
@@ -161,7 +164,12 @@ describe.skipIf(!renderable)(`kubectl kustomize ${OVERLAY}`, () => {
   it.each([
     [
       'rabbitmq-config',
-      ['rabbitmq/rabbitmq.conf', 'rabbitmq/enabled_plugins', 'rabbitmq/definitions.json'],
+      [
+        'rabbitmq/rabbitmq.conf',
+        'rabbitmq/advanced.config',
+        'rabbitmq/enabled_plugins',
+        'rabbitmq/definitions.json',
+      ],
     ],
     ['timescaledb-config', ['timescaledb/postgresql.conf']],
     ['timescaledb-init', ['timescaledb/init/001-init.sh']],

@@ -18,6 +18,7 @@ import {
   OVERLAY,
   PLATFORM_IMAGE,
   Rendered,
+  containerNamed,
   containersOf,
   containerEnvironment,
   kustomize,
@@ -217,6 +218,58 @@ describe.skipIf(!renderable)(`the services in ${OVERLAY}`, () => {
     }
   });
 
+  it('runs broker-auth beside every broker node, before it, where rabbitmq.conf asks', () => {
+    const found = deployed('broker-auth');
+    expect(found.map((d) => `${d.workload.kind} ${d.workload.metadata.name}`)).toEqual([
+      'StatefulSet rabbitmq',
+    ]);
+    const { workload, container } = found[0] as (typeof found)[number];
+    const broker = containerNamed(workload, 'rabbitmq');
+    // In the broker's pod, so in its network namespace. A native sidecar: the kubelet starts
+    // it and waits for its startup probe before it starts the broker, restarts it on its own,
+    // and stops it after the broker.
+    expect(podSpec(workload).initContainers?.map((c) => c.name)).toEqual([container.name]);
+    expect(container.restartPolicy).toBe('Always');
+    expect(container.startupProbe?.httpGet).toBeDefined();
+    // It answers on the pod's loopback where rabbitmq.conf's auth_http paths ask.
+    const loaded = loadWith('broker-auth', environment(workload, container));
+    if (!loaded.ok) throw new Error(loaded.message);
+    const { authHost, authPort, httpPort } = loaded.config;
+    expect(authHost).toBe('127.0.0.1');
+    const conf = readRepoFile('dependencies/rabbitmq/rabbitmq.conf');
+    const paths = [...conf.matchAll(/^auth_http\.\w+_path = (\S+)$/gm)].map((m) => m[1] ?? '');
+    expect(paths).toHaveLength(4);
+    for (const url of paths)
+      expect(url.startsWith(`http://127.0.0.1:${String(authPort)}/auth/`)).toBe(true);
+    // Neither of its ports is one of the broker's (same network namespace).
+    const brokerPorts = (broker.ports ?? []).map((p) => p.containerPort);
+    expect(brokerPorts).toContain(15672);
+    expect(brokerPorts).not.toContain(authPort);
+    expect(brokerPorts).not.toContain(httpPort);
+    // The broker reads the chain that puts it to use (advanced.config, from the bytes of
+    // dependencies/rabbitmq) and runs the plugins it needs.
+    const mountOf = (target: string) => {
+      const mount = broker.volumeMounts?.find((m) => m.mountPath === target);
+      const volume = (podSpec(workload).volumes ?? []).find((v) => v.name === mount?.name);
+      return { configMap: volume?.configMap?.name, key: mount?.subPath };
+    };
+    expect(mountOf('/etc/rabbitmq/advanced.config')).toEqual({
+      configMap: rendered.generated('rabbitmq-config').metadata.name,
+      key: 'advanced.config',
+    });
+    expect(rendered.generated('rabbitmq-config').data?.['advanced.config']).toBe(
+      readRepoFile('dependencies/rabbitmq/advanced.config'),
+    );
+    expect(readRepoFile('dependencies/rabbitmq/advanced.config')).toMatch(
+      /rabbit_auth_backend_internal, \[rabbit_auth_backend_internal, rabbit_auth_backend_cache\]/,
+    );
+    const plugins = mountOf('/etc/rabbitmq/enabled_plugins');
+    expect(plugins.configMap).toBe(rendered.generated('rabbitmq-cluster').metadata.name);
+    const enabled = rendered.generated('rabbitmq-cluster').data?.[plugins.key ?? ''] ?? '';
+    expect(enabled).toContain('rabbitmq_auth_backend_http');
+    expect(enabled).toContain('rabbitmq_auth_backend_cache');
+  });
+
   it('runs the image the Dockerfile builds, tagged with the package version, as its user', () => {
     const platform = rendered.workloads().flatMap((w) => containersOf(w).filter(runsPlatformImage));
     expect(platform.length).toBeGreaterThanOrEqual(serverCommands().length + 1);
@@ -225,7 +278,14 @@ describe.skipIf(!renderable)(`the services in ${OVERLAY}`, () => {
     expect(readRepoFile('Dockerfile')).toMatch(/^FROM node:20-bookworm-slim$[\s\S]*^USER node$/m);
     for (const w of rendered.workloads()) {
       if (!containersOf(w).some(runsPlatformImage)) continue;
-      expect(podSpec(w).securityContext?.runAsUser, w.metadata.name).toBe(1000);
+      // Its own user where a platform container sets one (broker-auth, in the broker's pod
+      // that runs as rabbitmq), else its pod's.
+      for (const c of containersOf(w).filter(runsPlatformImage)) {
+        expect(
+          c.securityContext?.runAsUser ?? podSpec(w).securityContext?.runAsUser,
+          `${w.metadata.name}/${c.name}`,
+        ).toBe(1000);
+      }
       // Else Service iot-api brings IOT_API_SERVICE_HOST, IOT_API_PORT=tcp://..., which the
       // loaders refuse as unknown variables.
       expect(podSpec(w).enableServiceLinks, w.metadata.name).toBe(false);

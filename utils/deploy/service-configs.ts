@@ -3,6 +3,7 @@
 // that is required but unset, renamed, misspelt or out of bounds fails there, as it would at
 // start-up. (utils/deploy/ is the one place outside cmd/ allowed to import cmd/*/config.ts.)
 import { readdirSync, readFileSync } from 'node:fs';
+import { loadBrokerAuthConfig } from '../../cmd/broker-auth/config.js';
 import { loadApiConfig } from '../../cmd/iot-api/config.js';
 import { loadControllerConfig } from '../../cmd/machine-controller/config.js';
 import { loadMigrateConfig } from '../../cmd/migrate/config.js';
@@ -20,6 +21,7 @@ export type ConfigLoader = (env: Env) => unknown;
 /** cmd/<name> → its loader. The migrations run as a Job / one-shot, the rest as servers. */
 export const SERVICE_CONFIGS: Readonly<Record<string, ConfigLoader>> = {
   migrate: loadMigrateConfig,
+  'broker-auth': loadBrokerAuthConfig,
   'iot-api': loadApiConfig,
   'sensor-registry': loadRegistryConfig,
   'sensor-measurements-ingester': loadMeasurementsIngesterConfig,
