@@ -156,6 +156,8 @@ beforeAll(async () => {
       },
     });
   }
+  // One of its own: the stack's broker-auth answers RabbitMQ, its health port unnamed.
+  named['broker-auth'] = await startService('broker-auth', { env: { IOT_BROKER_AUTH_PORT: '0' } });
   const api = await startService('iot-api', { https: true });
   services = [...Object.values(named), api];
 
