@@ -17,6 +17,7 @@ export default tseslint.config(
     ignores: [
       'node_modules/',
       '.stack/',
+      '.stack-test/',
       'bench/results/',
       'coverage/',
       '**/*.js',

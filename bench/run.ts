@@ -27,6 +27,7 @@ import type { Progress } from './progress.js';
 import { formatTable, machine, writeResult, type BenchResult, type LatencyMs } from './report.js';
 import { ResourceSampler, childrenOf, postmasterPid, rabbitBeamPid } from './resources.js';
 import { startService, sleep, type Service } from './services.js';
+import { activeStackDir } from '../utils/test/stack-env.js';
 import {
   createRunDatabase,
   dropRunDatabase,
@@ -86,7 +87,7 @@ export class BenchRun {
 
     progress.phase('utils/stack.sh up');
     await stackUp(repoRoot);
-    const stackEnv = await readStackEnv(repoRoot);
+    const stackEnv = await readStackEnv();
     this.database = `iot_bench_${runId.toLowerCase()}`;
     progress.phase(`database ${this.database}`);
     await createRunDatabase(repoRoot, this.database);
@@ -134,7 +135,7 @@ export class BenchRun {
         sampler.watch({ name: service.name, pids: () => [service.pid] });
       }
       const beam = rabbitBeamPid(required(stack, 'IOT_RABBITMQ_NODE'));
-      const postmaster = postmasterPid(stack.IOT_STACK_DIR ?? path.join(repoRoot, '.stack'));
+      const postmaster = postmasterPid(activeStackDir());
       if (beam !== undefined) sampler.watch({ name: 'rabbitmq', pids: () => [beam] });
       else progress.phase("RabbitMQ's beam.smp not found: not sampled");
       if (postmaster === undefined) progress.phase('postmaster.pid not found: not sampled');

@@ -1,5 +1,5 @@
 // The local stack a tool run works against (`npm run bench`, `npm run eval`): `utils/stack.sh
-// up` (quick when it is already up), its `.stack/env`, a database of the run's own, the
+// up` (quick when it is already up), its `.stack/env` (IOT_STACK_DIR's when set), a database of the run's own, the
 // migrations, and purging the queues the run fills.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { RabbitAdmin } from '../internal/pubsub/index.js';
 import { QUEUES } from '../internal/routing/index.js';
-import { parseEnvFile } from './test/stack-env.js';
+import { parseEnvFile, stackEnvFile } from './test/stack-env.js';
 
 const run = promisify(execFile);
 
@@ -53,8 +53,9 @@ export function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
-export async function readStackEnv(repoRoot: string): Promise<Record<string, string>> {
-  return parseEnvFile(await readFile(path.join(repoRoot, '.stack', 'env'), 'utf8'));
+/** The env of the stack `stackUp` brought up: the checkout's, or IOT_STACK_DIR's (a test's). */
+export async function readStackEnv(): Promise<Record<string, string>> {
+  return parseEnvFile(await readFile(stackEnvFile(), 'utf8'));
 }
 
 export async function migrate(repoRoot: string, env: NodeJS.ProcessEnv): Promise<void> {

@@ -10,11 +10,11 @@ import path from 'node:path';
 import { request, createServer, type Server } from 'node:https';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, stackDir, stackEnv } from './test/stack-env.js';
+import { activeStackDir, repoRoot, stackEnv } from './test/stack-env.js';
 
 const run = promisify(execFile);
 const stackScript = path.join(repoRoot, 'utils/stack.sh');
-const tlsDir = path.join(stackDir, 'tls');
+const tlsDir = path.join(activeStackDir(), 'tls');
 const DAY_MS = 86_400_000;
 
 function required(env: Record<string, string>, name: string): string {

@@ -90,7 +90,7 @@ const median = (values: number[]) =>
 
 async function main(): Promise<void> {
   await stackUp(repoRoot);
-  const stack = await readStackEnv(repoRoot);
+  const stack = await readStackEnv();
   // A run that was killed may have left its database behind.
   await dropRunDatabase(repoRoot, DATABASE);
   await createRunDatabase(repoRoot, DATABASE);

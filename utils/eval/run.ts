@@ -105,7 +105,7 @@ export class EvalRun {
 
     log('utils/stack.sh up');
     await stackUp(repoRoot);
-    const stackEnv = await readStackEnv(repoRoot);
+    const stackEnv = await readStackEnv();
     this.database = `iot_eval_${runId.toLowerCase()}`;
     log(`database ${this.database}`);
     await createRunDatabase(repoRoot, this.database);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { defaultConfigPath, writeContext } from '../../internal/iotctl-config/index.js';
 import { createPool } from '../../internal/storage/index.js';
 import { launchService, type ServiceProcess } from '../processes.js';
-import { repoRoot, stackEnv, stackEnvFile } from '../test/stack-env.js';
+import { activeStackDir, repoRoot, stackEnv, stackEnvFile } from '../test/stack-env.js';
 import { DEMO_SENSORS, createDemoFleet, demoSimulatorArgs } from './demo-fleet.js';
 import { setEnvFileValue } from './env-file.js';
 import { StatusBoard } from './status.js';
@@ -32,12 +32,12 @@ run(process.execPath, ['--import', 'tsx', 'cmd/migrate/main.ts'], {
   IOT_LOG_LEVEL: 'warn',
 });
 
-const logDir = path.join(repoRoot, '.stack/logs');
+const logDir = path.join(activeStackDir(), 'logs');
 const basePort = Number(stack.IOT_STACK_BASE_PORT) + 100;
 // The demo machines' controller (the simulator), on a port beside the services' own; its
 // address goes to .stack/env for anyone who wants to point a target at it.
 const controllerAddress = `localhost:${basePort + CONTROLLER_PORT_OFFSET}`;
-setEnvFileValue(stackEnvFile, 'IOT_MACHINE_CONTROLLER_ADDRESS', controllerAddress);
+setEnvFileValue(stackEnvFile(), 'IOT_MACHINE_CONTROLLER_ADDRESS', controllerAddress);
 env.IOT_MACHINE_CONTROLLER_PORT = String(basePort + CONTROLLER_PORT_OFFSET);
 
 const pool = createPool(stack.IOT_DATABASE_URL ?? '', { applicationName: 'npm-start', max: 2 });

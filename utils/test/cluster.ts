@@ -1,15 +1,16 @@
 // A three-node RabbitMQ cluster of a test's own: `utils/stack.sh up --nodes 3` in a stack
-// directory under .stack/ (IOT_STACK_DIR), so it never disturbs the checkout's one-node stack
+// directory under .stack-test/ (IOT_STACK_DIR), so it never disturbs the checkout's one-node stack
 // that the other tests use; and what the nodes say about their quorum queues.
 import path from 'node:path';
 import { migrate, stack } from './stack-control.js';
-import { parseEnvFile, stackDir } from './stack-env.js';
+import { parseEnvFile } from './stack-env.js';
+import { TEST_STACKS_DIR } from './test-stacks.js';
 import { readFileSync } from 'node:fs';
 
 export const CLUSTER_NODES = 3;
 
-/** Where a test's own cluster lives: .stack/<name> (git-ignored, gone with down --purge). */
-export const clusterStackDir = (name: string) => path.join(stackDir, name);
+/** Where a test's own cluster lives: .stack-test/<name> (git-ignored, gone with down --purge). */
+export const clusterStackDir = (name: string) => path.join(TEST_STACKS_DIR, name);
 
 /** Starts the cluster and its PostgreSQL, with the migrations applied; returns its env. */
 export async function startCluster(dir: string): Promise<Record<string, string>> {

@@ -1,23 +1,36 @@
-// vitest global setup for the integration project: bring up the local stack (installing what
-// is missing), apply the migrations, and afterwards stop the stack again if this run started it.
+// vitest global setup for the integration projects: bring up every test worker's stack
+// (test-stacks.ts; installing what is missing), apply the migrations to each, and afterwards
+// stop the stacks this run started. The developer's own stack (.stack) is never touched.
 import { migrate, stack } from './stack-control.js';
+import { workerStackDirs } from './test-stacks.js';
 
-async function stackIsUp(): Promise<boolean> {
+async function stackIsUp(stackDir: string): Promise<boolean> {
   try {
-    await stack(['status']);
+    await stack(['status'], { stackDir });
     return true;
   } catch {
     return false;
   }
 }
 
-export default async function setup(): Promise<() => Promise<void>> {
-  const wasUp = await stackIsUp();
+async function upAndMigrate(stackDir: string): Promise<void> {
   // `up` on a running stack is quick and re-checks users and roles.
-  const up = await stack(['up']);
+  const up = await stack(['up'], { stackDir });
   if (process.env.CI) process.stdout.write(up.stdout);
-  await migrate();
+  await migrate({ stackDir });
+}
+
+export default async function setup(): Promise<() => Promise<void>> {
+  const dirs = workerStackDirs();
+  const wasUp = await Promise.all(dirs.map(stackIsUp));
+  // The first alone: on a fresh machine its `up` installs the Debian packages, which two at
+  // once would fight over; then the others boot together.
+  const [first, ...others] = dirs;
+  if (first) await upAndMigrate(first);
+  await Promise.all(others.map(upAndMigrate));
   return async () => {
-    if (!wasUp) await stack(['down']);
+    await Promise.all(
+      dirs.filter((_, i) => !wasUp[i]).map((stackDir) => stack(['down'], { stackDir })),
+    );
   };
 }

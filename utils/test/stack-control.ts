@@ -1,20 +1,18 @@
-// Running utils/stack.sh and the migrations from tests: for the checkout's stack (vitest's
-// global setup) and for a stack of a test's own in another directory (IOT_STACK_DIR), such as
-// the three-node cluster of test/e2e/cluster.test.ts.
+// Running utils/stack.sh and the migrations from tests: for the stack in use (the worker's,
+// see test-stacks.ts), or for a stack in another directory (IOT_STACK_DIR): each worker's in
+// vitest's global setup, a test's own three-node cluster (test/e2e/cluster.test.ts).
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { parseEnvFile, repoRoot } from './stack-env.js';
+import { activeStackDir, parseEnvFile, repoRoot } from './stack-env.js';
 
 const run = promisify(execFile);
 export const stackScript = path.join(repoRoot, 'utils/stack.sh');
 
-/** The environment for stack.sh: the checkout's stack, or the one in `stackDir`. */
+/** The environment for stack.sh: the stack in use (activeStackDir), or the one in `stackDir`. */
 function scriptEnv(stackDir?: string): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.IOT_STACK_DIR;
-  return stackDir === undefined ? env : { ...env, IOT_STACK_DIR: stackDir };
+  return stackDir === undefined ? { ...process.env } : { ...process.env, IOT_STACK_DIR: stackDir };
 }
 
 /** utils/stack.sh with `args`; its output, or an error carrying it. */
@@ -35,7 +33,7 @@ export async function stack(
 
 /** Applies the migrations to the database of the stack (the checkout's, or `stackDir`'s). */
 export async function migrate(options: { stackDir?: string } = {}): Promise<void> {
-  const envFile = path.join(options.stackDir ?? path.join(repoRoot, '.stack'), 'env');
+  const envFile = path.join(options.stackDir ?? activeStackDir(), 'env');
   const env = { ...scriptEnv(options.stackDir), ...parseEnvFile(readFileSync(envFile, 'utf8')) };
   await run('npx', ['tsx', 'cmd/migrate/main.ts'], { cwd: repoRoot, env }).catch(
     (error: { stdout?: string; stderr?: string }) => {

@@ -5,8 +5,20 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The checkout's own stack: the developer's (`npm start`); tests use their own (test-stacks.ts). */
 export const stackDir = path.join(repoRoot, '.stack');
-export const stackEnvFile = path.join(stackDir, 'env');
+
+/**
+ * The stack in use: the one in IOT_STACK_DIR (a test worker's, or a test's own cluster),
+ * else the checkout's.
+ */
+export function activeStackDir(): string {
+  return process.env.IOT_STACK_DIR || stackDir;
+}
+
+export function stackEnvFile(): string {
+  return path.join(activeStackDir(), 'env');
+}
 
 /** Parses `KEY=value` / `export KEY='value'` lines as written by stack.sh. */
 export function parseEnvFile(text: string): Record<string, string> {
@@ -28,13 +40,9 @@ export function parseEnvFile(text: string): Record<string, string> {
   return env;
 }
 
-/**
- * The env of the stack in use: the checkout's own, or the one in IOT_STACK_DIR when a test
- * runs a stack of its own (test/e2e/cluster.test.ts stubs it for its duration).
- */
+/** The env of the stack in use (activeStackDir). */
 export function stackEnv(): Record<string, string> {
-  const dir = process.env.IOT_STACK_DIR;
-  return parseEnvFile(readFileSync(dir ? path.join(dir, 'env') : stackEnvFile, 'utf8'));
+  return parseEnvFile(readFileSync(stackEnvFile(), 'utf8'));
 }
 
 /** The stack's env merged over the process env: what a service started by a test sees. */
