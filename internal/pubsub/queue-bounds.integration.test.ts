@@ -3,7 +3,7 @@
 // capped (and, through broker-auth, one live MQTT session under its own client id).
 import { randomBytes } from 'node:crypto';
 import amqplib from 'amqplib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEAD_LETTER_QUEUE, QUEUES, QUEUE_BOUNDS, rabbitDefinitions } from '../routing/index.js';
 import { mqttCa, rabbitAdmin, required, testLogger } from '../../utils/test/brokers.js';
 import { stackEnv } from '../../utils/test/stack-env.js';
@@ -11,6 +11,8 @@ import { MqttClient } from './mqtt-client.js';
 import { DEVICE_MAX_CONNECTIONS } from './rabbit-admin.js';
 
 const admin = rabbitAdmin();
+/** Two statistics intervals of the broker's (5 s each), and a margin. */
+const STATISTICS_WAIT_MS = 12_000;
 
 // `utils/stack.sh up` imports definitions.json; importing again here covers a stack that was
 // started before the bounds existed (additive and idempotent, like load_definitions).
@@ -22,11 +24,18 @@ describe('queue bounds', () => {
     async (queue) => {
       const bound = QUEUE_BOUNDS.find((b) => new RegExp(b.pattern).test(queue));
       expect(bound, `no bound for ${queue}`).toBeDefined();
-      expect(await admin.queuePolicy(queue)).toEqual({
-        'max-length': bound?.maxLength,
-        'max-length-bytes': bound?.maxBytes,
-        overflow: bound?.overflow,
-      });
+      // The management API reports a queue's effective policy from the broker's statistics,
+      // collected every 5 s (collect_statistics_interval): a stack that has just booted lists
+      // its queues without it for up to that long.
+      await vi.waitFor(
+        async () =>
+          expect(await admin.queuePolicy(queue)).toEqual({
+            'max-length': bound?.maxLength,
+            'max-length-bytes': bound?.maxBytes,
+            overflow: bound?.overflow,
+          }),
+        { timeout: STATISTICS_WAIT_MS, interval: 500 },
+      );
     },
   );
 
