@@ -4,9 +4,9 @@
 import amqplib from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueDevicePassword } from '../../internal/auth/index.js';
-import { brokerAddresses, MqttClient } from '../../internal/pubsub/index.js';
+import { brokerAddresses, type MqttClient } from '../../internal/pubsub/index.js';
 import { deviceTopic } from '../../internal/routing/index.js';
-import { mqttCa, rabbitAdmin, required, testLogger } from '../../utils/test/brokers.js';
+import { deviceLogin, rabbitAdmin, required } from '../../utils/test/brokers.js';
 import { uniqueSerial } from '../../utils/test/database.js';
 import { stackEnv } from '../../utils/test/stack-env.js';
 
@@ -17,19 +17,8 @@ const attacker = { serial: uniqueSerial('ATK'), password: issueDevicePassword() 
 let victimClient: MqttClient;
 let victimClosed = false;
 
-/** One login over MQTT (TLS, as devices connect), never retried. */
-function mqttLogin(username: string, password: string, clientId: string, clean = false) {
-  return MqttClient.connect({
-    url: required(env, 'IOT_MQTT_URL'),
-    ca: mqttCa(),
-    clientId,
-    username,
-    password,
-    clean,
-    logger: testLogger,
-    reconnectPeriodMs: 0,
-  });
-}
+const mqttLogin = (username: string, password: string, clientId: string, clean = false) =>
+  deviceLogin({ username, password, clientId, clean });
 
 /** The victim's connection answers a round trip: a SUBACK on its own command topic. */
 async function victimAnswers(): Promise<void> {

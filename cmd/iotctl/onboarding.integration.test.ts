@@ -7,13 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defaultConfigPath, writeContext } from '../../internal/iotctl-config/index.js';
-import { MqttClient } from '../../internal/pubsub/index.js';
+import type { MqttClient } from '../../internal/pubsub/index.js';
 import {
   deviceTopic,
   mqttSubscriptionQueue,
   registrationCodec,
 } from '../../internal/routing/index.js';
-import { mqttCa, rabbitAdmin, required, testLogger } from '../../utils/test/brokers.js';
+import { deviceLogin, mqttCa, rabbitAdmin, required } from '../../utils/test/brokers.js';
 import { uniqueSerial } from '../../utils/test/database.js';
 import { iotctlJson, runIotctl } from '../../utils/test/iotctl.js';
 import { startService, type ServiceProcess } from '../../utils/test/processes.js';
@@ -55,15 +55,7 @@ afterAll(async () => {
 function connect(
   credentials: Pick<DeviceCredentials, 'mqttUrl' | 'username' | 'clientId' | 'password'>,
 ) {
-  return MqttClient.connect({
-    url: credentials.mqttUrl!,
-    ca: mqttCa(),
-    clientId: credentials.clientId,
-    username: credentials.username,
-    password: credentials.password,
-    logger: testLogger,
-    reconnectPeriodMs: 0,
-  });
+  return deviceLogin({ ...credentials, url: credentials.mqttUrl! });
 }
 
 /**

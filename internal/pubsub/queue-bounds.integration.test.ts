@@ -5,9 +5,8 @@ import { randomBytes } from 'node:crypto';
 import amqplib from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEAD_LETTER_QUEUE, QUEUES, QUEUE_BOUNDS, rabbitDefinitions } from '../routing/index.js';
-import { mqttCa, rabbitAdmin, required, testLogger } from '../../utils/test/brokers.js';
+import { deviceLogin, rabbitAdmin, required } from '../../utils/test/brokers.js';
 import { stackEnv } from '../../utils/test/stack-env.js';
-import { MqttClient } from './mqtt-client.js';
 import { DEVICE_MAX_CONNECTIONS } from './rabbit-admin.js';
 
 const admin = rabbitAdmin();
@@ -91,33 +90,13 @@ describe('message size', () => {
 describe('device connection limit', () => {
   const serial = `LIMIT-${randomBytes(3).toString('hex')}`;
   const password = randomBytes(12).toString('hex');
-  const env = stackEnv();
   beforeAll(() => admin.ensureDeviceUser(serial, password));
   afterAll(() => admin.deleteDevice(serial));
 
-  const login = (clean = true) =>
-    MqttClient.connect({
-      url: required(env, 'IOT_MQTT_URL'),
-      ca: mqttCa(),
-      clientId: serial,
-      username: serial,
-      password,
-      clean,
-      logger: testLogger,
-      reconnectPeriodMs: 0,
-    });
+  const login = () => deviceLogin({ username: serial, password, clean: true });
 
   it(`caps a device user at ${DEVICE_MAX_CONNECTIONS} connections on the broker`, async () => {
-    const credentials = Buffer.from(
-      `${required(env, 'IOT_RABBITMQ_ADMIN_USERNAME')}:${required(env, 'IOT_RABBITMQ_ADMIN_PASSWORD')}`,
-    ).toString('base64');
-    const response = await fetch(
-      `${required(env, 'IOT_RABBITMQ_MANAGEMENT_URL')}/api/user-limits/${serial}`,
-      { headers: { authorization: `Basic ${credentials}` } },
-    );
-    expect(await response.json()).toEqual([
-      { user: serial, value: { 'max-connections': DEVICE_MAX_CONNECTIONS } },
-    ]);
+    expect(await admin.userLimits(serial)).toEqual({ 'max-connections': DEVICE_MAX_CONNECTIONS });
   });
 
   it('holds a device to one live connection: its next login under its own id replaces it', async () => {

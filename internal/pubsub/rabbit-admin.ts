@@ -61,6 +61,14 @@ export class RabbitAdmin {
     });
   }
 
+  /** A user's limits as the broker holds them (`max-connections`…); {} when it has none. */
+  async userLimits(user: string): Promise<Record<string, number>> {
+    const found = (await this.request('GET', `/api/user-limits/${encodeURIComponent(user)}`)) as {
+      value: Record<string, number>;
+    }[];
+    return found[0]?.value ?? {};
+  }
+
   /** The policy definition in force on a queue (bounds: max-length, overflow…). */
   async queuePolicy(queue: string): Promise<Record<string, unknown>> {
     const q = (await this.request(

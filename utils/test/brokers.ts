@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import amqplib, { type Channel, type ChannelModel, type GetMessage } from 'amqplib';
 import {
   AmqpConnection,
+  MqttClient,
   Publisher,
   RabbitAdmin,
   brokerAddresses,
@@ -86,4 +87,28 @@ export function required(env: Record<string, string>, name: string): string {
 /** The stack's CA, for devices' MQTT over TLS (IOT_MQTT_URL is mqtts://). */
 export function mqttCa(): string {
   return readFileSync(required(stackEnv(), 'IOT_TLS_CA_FILE'), 'utf8');
+}
+
+/**
+ * One device login over MQTT (TLS, as devices connect), to the stack in use unless `url` says
+ * otherwise. No automatic reconnect: a refused CONNACK rejects, and a close stays closed.
+ */
+export function deviceLogin(options: {
+  username: string;
+  password: string;
+  /** The username unless given. */
+  clientId?: string;
+  clean?: boolean;
+  url?: string;
+}): Promise<MqttClient> {
+  return MqttClient.connect({
+    url: options.url ?? required(stackEnv(), 'IOT_MQTT_URL'),
+    ca: mqttCa(),
+    clientId: options.clientId ?? options.username,
+    username: options.username,
+    password: options.password,
+    clean: options.clean,
+    logger: testLogger,
+    reconnectPeriodMs: 0,
+  });
 }
